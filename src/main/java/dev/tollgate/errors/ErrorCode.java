@@ -1,0 +1,41 @@
+package dev.tollgate.errors;
+
+/** The error codes the gateway itself answers with, each with the HTTP status it goes with. */
+public enum ErrorCode {
+    /** No bearer token, or one that failed validation. */
+    UNAUTHORIZED(401, "401"),
+    /** A valid token that may not do this (no app id, a missing role). */
+    FORBIDDEN(403, "403"),
+    /** The request body or a parameter is unusable. */
+    BAD_REQUEST(400, "BadRequest"),
+    /** No pool answers that deployment name. */
+    DEPLOYMENT_NOT_FOUND(404, "DeploymentNotFound"),
+    /** The path is not an operation the gateway forwards. */
+    NOT_FOUND(404, "404"),
+    /** The request body is larger than the configured limit. */
+    PAYLOAD_TOO_LARGE(413, "PayloadTooLarge"),
+    /** No backend could be reached. */
+    BAD_GATEWAY(502, "BadGateway"),
+    /** The backend did not answer in time. */
+    GATEWAY_TIMEOUT(504, "GatewayTimeout"),
+    /** A dependency of the gateway (the database) is unavailable; retry later. */
+    SERVICE_UNAVAILABLE(503, "ServiceUnavailable"),
+    /** A fault of the gateway itself; the message never carries internals. */
+    INTERNAL(500, "InternalServerError");
+
+    private final int status;
+    private final String code;
+
+    ErrorCode(int status, String code) {
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public AoaiError with(String message) {
+        return AoaiError.of(code, message);
+    }
+}

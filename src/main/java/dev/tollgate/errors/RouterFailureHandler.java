@@ -1,0 +1,48 @@
+package dev.tollgate.errors;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * Catches what fails below Quarkus REST and the gateway handler: a token that fails validation (proactive
+ * authentication runs before any route), a body over the size limit, or an unexpected fault; answers in the AOAI
+ * error shape instead of an empty 401 or an HTML 500.
+ */
+@ApplicationScoped
+public class RouterFailureHandler {
+
+    private static final Logger LOG = Logger.getLogger(RouterFailureHandler.class);
+
+    private final ErrorWriter errors;
+
+    public RouterFailureHandler(ErrorWriter errors) {
+        this.errors = errors;
+    }
+
+    void register(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
+    }
+
+    private void handle(RoutingContext context) {
+        Throwable failure = context.failure();
+        if (failure instanceof AuthenticationFailedException) {
+            context.response().putHeader("WWW-Authenticate", "Bearer");
+            errors.send(context.response(), 401, ErrorCode.UNAUTHORIZED.with("The bearer token is invalid: "
+                    + "bad signature, wrong issuer or audience, or expired."));
+        } else if (failure instanceof GatewayException gatewayException) {
+            errors.send(context.response(), gatewayException);
+        } else if (context.statusCode() == 413) {
+            errors.send(context.response(), 413, ErrorCode.PAYLOAD_TOO_LARGE.with("The request body is too large."));
+        } else if (context.statusCode() >= 400 && context.statusCode() < 500) {
+            errors.send(context.response(), context.statusCode(),
+                    AoaiError.of(String.valueOf(context.statusCode()), "The request was rejected."));
+        } else {
+            LOG.error("Request failed", failure);
+            errors.send(context.response(), 500, ErrorCode.INTERNAL.with("The gateway failed to handle the request."));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tollgate.identity;
+
+import dev.tollgate.errors.ErrorCode;
+import dev.tollgate.errors.GatewayException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.Set;
+
+/** Turns the identity Quarkus security established for a request into a {@link Caller}, or rejects the request. */
+@ApplicationScoped
+public class CallerResolver {
+
+    /** Entra v2 access tokens name the client application here. */
+    static final String V2_APP_ID = "azp";
+    /** Entra v1 access tokens (those for https://cognitiveservices.azure.com) name it here. */
+    static final String V1_APP_ID = "appid";
+
+    public Caller resolve(RoutingContext context) {
+        SecurityIdentity identity = context.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
+        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            throw new GatewayException(ErrorCode.UNAUTHORIZED,
+                    "Access denied due to missing bearer token. Send an Entra ID access token as 'Authorization: Bearer <token>'.");
+        }
+        return fromToken(jwt);
+    }
+
+    static Caller fromToken(JsonWebToken jwt) {
+        String appId = text(jwt, V2_APP_ID);
+        if (appId == null) {
+            appId = text(jwt, V1_APP_ID);
+        }
+        if (appId == null) {
+            throw new GatewayException(ErrorCode.FORBIDDEN,
+                    "The token names no calling application (neither 'azp' nor 'appid' claim).");
+        }
+        Set<String> roles = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
+        return new Caller(appId, text(jwt, "tid"), text(jwt, "oid"), roles);
+    }
+
+    /** A claim as plain text; SmallRye hands custom claims back as JSON values, whose toString() keeps the quotes. */
+    private static String text(JsonWebToken jwt, String claim) {
+        Object value = jwt.getClaim(claim);
+        String text = value instanceof JsonString json ? json.getString() : value == null ? null : value.toString();
+        return text == null || text.isBlank() ? null : text;
+    }
+}

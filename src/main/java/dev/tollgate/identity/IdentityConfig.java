@@ -1,0 +1,43 @@
+package dev.tollgate.identity;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How caller tokens are validated: by SmallRye JWT's parser (signature, audience, expiry) configured from here, plus
+ * the issuer check of {@link CachingJwtParser}, because Entra issues v1 and v2 tokens with different issuers and
+ * SmallRye JWT accepts only one.
+ */
+@ConfigMapping(prefix = "tollgate.identity")
+public interface IdentityConfig {
+
+    /**
+     * Where the token signing keys are: a JWKS URL (Entra:
+     * {@code https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys}) or a PEM public key file.
+     */
+    String keyLocation();
+
+    /**
+     * Accepted token issuers, e.g. {@code https://sts.windows.net/<tenant>/} (v1 tokens) and
+     * {@code https://login.microsoftonline.com/<tenant>/v2.0} (v2 tokens).
+     */
+    List<String> issuers();
+
+    /** Accepted audiences, e.g. {@code https://cognitiveservices.azure.com} as the Azure SDKs request. */
+    List<String> audiences();
+
+    /** Tolerated difference between the token issuer's clock and ours, for {@code exp} and {@code nbf}. */
+    @WithDefault("PT60S")
+    Duration clockSkew();
+
+    /** How many verified tokens to keep; a token is verified once and then trusted until it expires. */
+    @WithDefault("10000")
+    int tokenCacheSize();
+
+    /** The longest a verified token is trusted without being verified again, whatever its expiry. */
+    @WithDefault("PT1H")
+    Duration tokenCacheTtl();
+}

@@ -1,0 +1,148 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Usage from a streamed answer: chat and completions chunks (usage on the final chunk when
+ * {@code stream_options.include_usage} is set) and Responses API events (usage on {@code response.completed}).
+ *
+ * <p>When the gateway added {@code include_usage} itself, the usage-only chunk ({@code "choices": []} with a usage
+ * object) is metered and then withheld from the caller, who did not ask for it: some clients index {@code choices[0]}
+ * of every chunk.
+ */
+public final class SseUsageTap implements UsageTap {
+
+    private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+
+    private final ObjectMapper mapper;
+    private final boolean withholdUsageChunk;
+    private final SseEventSplitter splitter = new SseEventSplitter();
+    private String model;
+    private Usage usage;
+
+    public SseUsageTap(ObjectMapper mapper, boolean withholdUsageChunk) {
+        this.mapper = mapper;
+        this.withholdUsageChunk = withholdUsageChunk;
+    }
+
+    @Override
+    public Buffer onChunk(Buffer chunk) {
+        Buffer forward = Buffer.buffer(chunk.length());
+        splitter.feed(chunk, event -> {
+            if (inspect(event)) {
+                forward.appendBuffer(event);
+            }
+        });
+        return forward;
+    }
+
+    @Override
+    public Buffer onEnd() {
+        Buffer rest = splitter.remainder();
+        if (rest.length() > 0) {
+            inspect(rest);
+        }
+        return rest;
+    }
+
+    /** Reads the event's data; returns whether the caller should get it. */
+    private boolean inspect(Buffer event) {
+        JsonNode json = data(event);
+        if (json == null || !json.isObject()) {
+            return true;
+        }
+        JsonNode response = json.path("response");
+        JsonNode body = response.isObject() ? response : json;
+        if (model == null && body.path("model").isTextual()) {
+            model = body.path("model").asText();
+        }
+        JsonNode usageNode = body.path("usage");
+        if (!usageNode.isObject()) {
+            return true;
+        }
+        usage = Usage.reported(numbers(usageNode));
+        JsonNode choices = json.path("choices");
+        boolean usageOnly = choices.isArray() && choices.isEmpty();
+        return !(withholdUsageChunk && usageOnly);
+    }
+
+    /** The JSON of the event's data line(s), or null for [DONE], comments and anything unreadable. */
+    private JsonNode data(Buffer event) {
+        byte[] bytes = event.getBytes();
+        StringBuilder data = null;
+        int lineStart = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i < bytes.length && bytes[i] != '\n') {
+                continue;
+            }
+            int lineEnd = i > lineStart && bytes[i - 1] == '\r' ? i - 1 : i;
+            if (startsWith(bytes, lineStart, lineEnd, DATA)) {
+                int from = lineStart + DATA.length;
+                if (from < lineEnd && bytes[from] == ' ') {
+                    from++;
+                }
+                data = data == null ? new StringBuilder() : data.append('\n');
+                data.append(new String(bytes, from, lineEnd - from, StandardCharsets.UTF_8));
+            }
+            lineStart = i + 1;
+        }
+        if (data == null || data.isEmpty() || data.charAt(0) != '{') {
+            return null;
+        }
+        try {
+            return mapper.readTree(data.toString());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+        if (to - from < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[from + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Long> numbers(JsonNode usage) {
+        Map<String, Long> fields = new HashMap<>();
+        collect("", usage, fields);
+        return fields;
+    }
+
+    private static void collect(String prefix, JsonNode node, Map<String, Long> fields) {
+        Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
+        while (entries.hasNext()) {
+            Map.Entry<String, JsonNode> entry = entries.next();
+            String path = prefix + entry.getKey();
+            if (entry.getValue().isIntegralNumber()) {
+                fields.put(path, entry.getValue().asLong());
+            } else if (entry.getValue().isObject()) {
+                collect(path + ".", entry.getValue(), fields);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Usage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    @Override
+    public Optional<String> model() {
+        return Optional.ofNullable(model);
+    }
+}

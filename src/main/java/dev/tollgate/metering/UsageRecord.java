@@ -1,0 +1,20 @@
+package dev.tollgate.metering;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One proxied request, as it is stored and exported. Its id is the request id handed to the caller in
+ * {@code x-request-id}; it makes every write idempotent and lets consumers drop repeats.
+ *
+ * @param deployment        the deployment name the caller asked for
+ * @param model             the model the upstream says served it (what gets priced), null if unknown
+ * @param backendId         the backend that answered, null if none was reached
+ * @param operation         e.g. {@code chat/completions}
+ * @param status            the status the caller received
+ * @param upstreamRequestId the upstream's {@code apim-request-id}, for support cases with Azure
+ */
+public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
+                          String model, String backendId, String operation, boolean stream, int status,
+                          int latencyMs, Usage usage, String upstreamRequestId) {
+}

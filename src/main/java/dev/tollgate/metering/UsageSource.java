@@ -1,0 +1,17 @@
+package dev.tollgate.metering;
+
+/** Where a record's token counts come from. */
+public enum UsageSource {
+    /** The upstream's own {@code usage} block. */
+    REPORTED,
+    /** Counted by the gateway because the upstream reported nothing (broken stream, client gone). */
+    ESTIMATED,
+    /** A successful answer whose usage could not be known; recorded so that it is seen, never dropped. */
+    MISSING,
+    /** The upstream answered an error (4xx/5xx) or was never reached: nothing was consumed. */
+    NONE;
+
+    public String dbValue() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tollgate.proxy;
+
+import dev.tollgate.identity.Caller;
+import dev.tollgate.metering.Usage;
+import dev.tollgate.metering.UsageRecord;
+import dev.tollgate.routing.Target;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The state of one request as it crosses the gateway, on one event-loop thread. It yields its usage record exactly
+ * once, whichever way the request ends (answered, rejected, upstream failure, client gone).
+ */
+final class Exchange {
+
+    final UUID id = UUID.randomUUID();
+    private final Instant startedAt = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final Caller caller;
+    private final String askedDeployment;
+    private final String operationPath;
+    private InboundRequest request;
+    private Target target;
+    private String upstreamRequestId;
+    private boolean recorded;
+
+    /** The deployment recorded for a request rejected before its body named one. */
+    static final String UNKNOWN_DEPLOYMENT = "(unknown)";
+
+    Exchange(Caller caller, String askedDeployment, String operationPath) {
+        this.caller = caller;
+        this.askedDeployment = askedDeployment == null ? UNKNOWN_DEPLOYMENT : askedDeployment;
+        this.operationPath = operationPath;
+    }
+
+    void request(InboundRequest request) {
+        this.request = request;
+    }
+
+    InboundRequest request() {
+        return request;
+    }
+
+    void target(Target target) {
+        this.target = target;
+    }
+
+    Target target() {
+        return target;
+    }
+
+    void upstreamRequestId(String upstreamRequestId) {
+        this.upstreamRequestId = upstreamRequestId;
+    }
+
+    /** The record of this request, or null if it was already taken. */
+    UsageRecord finish(int status, Usage usage, String model) {
+        if (recorded) {
+            return null;
+        }
+        recorded = true;
+        int latencyMs = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String deployment = request != null ? request.deployment() : askedDeployment;
+        return new UsageRecord(id, startedAt, caller.appId(), caller.tenantId(), deployment, model,
+                target == null ? null : target.backend().id(),
+                request != null ? request.operation().path() : operationPath,
+                request != null && request.stream(), status, latencyMs, usage, upstreamRequestId);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.tollgate.proxy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.errors.ErrorCode;
+import dev.tollgate.errors.ErrorWriter;
+import dev.tollgate.errors.GatewayException;
+import dev.tollgate.identity.Caller;
+import dev.tollgate.identity.CallerResolver;
+import dev.tollgate.metering.JsonUsageTap;
+import dev.tollgate.metering.SseUsageTap;
+import dev.tollgate.metering.Usage;
+import dev.tollgate.metering.UsageRecord;
+import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.metering.UsageTap;
+import dev.tollgate.routing.Pool;
+import dev.tollgate.routing.PoolRegistry;
+import dev.tollgate.routing.Target;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Forwards one caller request to a backend and streams the answer back as it arrives, metering it on the way. Runs
+ * entirely on the event loop: every step is a callback, nothing blocks.
+ */
+@ApplicationScoped
+public class ProxyHandler {
+
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class);
+    static final String REQUEST_ID = "x-request-id";
+
+    private final CallerResolver callers;
+    private final RequestReader reader;
+    private final PoolRegistry pools;
+    private final UpstreamClient upstream;
+    private final UsageRecorder recorder;
+    private final ErrorWriter errors;
+    private final ObjectMapper mapper;
+
+    public ProxyHandler(CallerResolver callers, RequestReader reader, PoolRegistry pools, UpstreamClient upstream,
+                        UsageRecorder recorder, ErrorWriter errors, ObjectMapper mapper) {
+        this.callers = callers;
+        this.reader = reader;
+        this.pools = pools;
+        this.upstream = upstream;
+        this.recorder = recorder;
+        this.errors = errors;
+        this.mapper = mapper;
+    }
+
+    /**
+     * @param pathDeployment the deployment named in the path, null on the v1 path
+     * @param operationPath  what follows the deployment (or {@code /openai/v1/}) in the path
+     */
+    void handle(RoutingContext context, InboundRequest.PathStyle style, String pathDeployment, String operationPath) {
+        Caller caller;
+        try {
+            caller = callers.resolve(context);
+        } catch (GatewayException e) {
+            // Nobody to charge: an unauthenticated request is refused before it is metered.
+            errors.send(context.response(), e);
+            return;
+        }
+        Exchange exchange = new Exchange(caller, pathDeployment, operationPath);
+        context.response().putHeader(REQUEST_ID, exchange.id.toString());
+        Target target;
+        try {
+            exchange.request(reader.read(style, pathDeployment, operationPath, context.body().buffer(),
+                    context.request().query()));
+            Pool pool = pools.pool(exchange.request().deployment()).orElseThrow(() -> new GatewayException(
+                    ErrorCode.DEPLOYMENT_NOT_FOUND, "The API deployment '" + exchange.request().deployment()
+                    + "' is not served by this gateway."));
+            target = pool.next();
+        } catch (GatewayException e) {
+            reject(context, exchange, e);
+            return;
+        }
+        exchange.target(target);
+        forward(context, exchange, target);
+    }
+
+    private void forward(RoutingContext context, Exchange exchange, Target target) {
+        upstream.open(target, exchange.request(), context.request().headers())
+                .compose(request -> {
+                    // A caller that leaves must not keep a backend generating tokens for nobody.
+                    context.response().closeHandler(closed -> callerGone(exchange, request));
+                    return request.send(exchange.request().body());
+                })
+                .onSuccess(response -> relay(context, exchange, response))
+                .onFailure(failure -> upstreamFailed(context, exchange, target, failure));
+    }
+
+    private void relay(RoutingContext context, Exchange exchange, HttpClientResponse upstreamResponse) {
+        HttpServerResponse response = context.response();
+        exchange.upstreamRequestId(upstreamResponse.getHeader("apim-request-id"));
+        response.setStatusCode(upstreamResponse.statusCode());
+        HeaderPolicy.copyResponseHeaders(upstreamResponse.headers(), response.headers());
+        String contentType = Optional.ofNullable(upstreamResponse.getHeader("content-type")).orElse("");
+        UsageTap tap = contentType.startsWith("text/event-stream")
+                ? new SseUsageTap(mapper, exchange.request().usageInjected())
+                : new JsonUsageTap();
+        response.setChunked(true);
+        upstreamResponse.handler(chunk -> {
+            if (response.closed()) {
+                return;
+            }
+            Buffer forward = tap.onChunk(chunk);
+            if (forward.length() > 0) {
+                response.write(forward);
+            }
+            if (response.writeQueueFull()) {
+                // Back-pressure: a slow caller slows the backend read instead of filling memory.
+                upstreamResponse.pause();
+                response.drainHandler(drained -> upstreamResponse.resume());
+            }
+        });
+        upstreamResponse.endHandler(end -> {
+            if (!response.closed()) {
+                response.end(tap.onEnd());
+            }
+            record(exchange, upstreamResponse.statusCode(), tap);
+        });
+        upstreamResponse.exceptionHandler(failure -> {
+            LOG.warnf("Backend %s broke off the answer to request %s: %s",
+                    exchange.target().backend().id(), exchange.id, failure.getMessage());
+            record(exchange, upstreamResponse.statusCode(), tap);
+            // Pass the break on: ending cleanly would tell the caller the answer was complete.
+            context.request().connection().close();
+        });
+    }
+
+    private void record(Exchange exchange, int status, UsageTap tap) {
+        Usage usage = status >= 400 ? Usage.none() : tap.usage().orElseGet(Usage::missing);
+        offer(exchange.finish(status, usage, tap.model().orElse(null)));
+    }
+
+    private void callerGone(Exchange exchange, HttpClientRequest request) {
+        UsageRecord record = exchange.finish(499, Usage.missing(), null);
+        if (record != null) {
+            request.reset();
+            LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
+            offer(record);
+        }
+    }
+
+    private void upstreamFailed(RoutingContext context, Exchange exchange, Target target, Throwable failure) {
+        // Vert.x signals an idle (first byte) timeout with a java.util.concurrent.TimeoutException.
+        boolean timeout = failure instanceof TimeoutException;
+        ErrorCode code = timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY;
+        LOG.warnf("Backend %s failed request %s: %s", target.backend(), exchange.id, failure.getMessage());
+        reject(context, exchange, new GatewayException(code, timeout
+                ? "The backend did not answer in time."
+                : "The backend could not be reached."));
+    }
+
+    private void reject(RoutingContext context, Exchange exchange, GatewayException e) {
+        errors.send(context.response(), e);
+        offer(exchange.finish(e.code().status(), Usage.none(), null));
+    }
+
+    private void offer(UsageRecord record) {
+        if (record != null) {
+            recorder.offer(record);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.tollgate.proxy;
+
+import dev.tollgate.routing.Target;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Opens requests to backends over one pooled, non-blocking Vert.x HTTP client. */
+@ApplicationScoped
+public class UpstreamClient {
+
+    private final HttpClient client;
+    private final ProxyConfig config;
+
+    public UpstreamClient(Vertx vertx, ProxyConfig config) {
+        this.config = config;
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setVerifyHost(true)
+                .setForceSni(true);
+        PoolOptions pool = new PoolOptions()
+                .setHttp1MaxSize(config.maxConnectionsPerBackend())
+                .setMaxWaitQueueSize(config.maxWaitingRequests());
+        this.client = vertx.createHttpClient(options, pool);
+    }
+
+    /** Opens a request to the target for the caller's request, with the backend's credentials; not yet sent. */
+    public Future<HttpClientRequest> open(Target target, InboundRequest request, MultiMap callerHeaders) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(uri(target, request))
+                .setIdleTimeout(config.idleTimeout().toMillis());
+        return client.request(options).map(upstream -> {
+            HeaderPolicy.copyRequestHeaders(callerHeaders, upstream.headers());
+            upstream.putHeader("content-type", "application/json");
+            upstream.putHeader("api-key", target.backend().apiKey());
+            return upstream;
+        });
+    }
+
+    private static String uri(Target target, InboundRequest request) {
+        String base = target.backend().url().toString();
+        String path = switch (request.style()) {
+            case DEPLOYMENTS -> "/openai/deployments/" + target.upstreamDeployment() + "/" + request.operation().path();
+            case V1 -> "/openai/v1/" + request.operation().path();
+        };
+        return request.query().isEmpty() ? base + path : base + path + "?" + request.query();
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}

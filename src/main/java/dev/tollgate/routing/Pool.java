@@ -1,0 +1,24 @@
+package dev.tollgate.routing;
+
+import java.util.List;
+
+/**
+ * The targets that answer one deployment name callers use, and how to choose among them.
+ *
+ * @param deployment the name callers send (path segment or body {@code model})
+ * @param targets    where it can be served, never empty
+ * @param balancer   the choice of target
+ */
+public record Pool(String deployment, List<Target> targets, Balancer balancer) {
+
+    public Pool {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("Pool " + deployment + " has no targets");
+        }
+        targets = List.copyOf(targets);
+    }
+
+    public Target next() {
+        return balancer.choose(targets);
+    }
+}

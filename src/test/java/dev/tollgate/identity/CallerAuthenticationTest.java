@@ -1,0 +1,82 @@
+package dev.tollgate.identity;
+
+import dev.tollgate.support.TestTokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.notNullValue;
+
+/** Every way a caller's token can be wrong, through real HTTP, with tokens signed for real. */
+@QuarkusTest
+class CallerAuthenticationTest {
+
+    private static final String CHAT = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21";
+    private static final String BODY = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @Test
+    void v1TokenIsAccepted() {
+        call(TestTokens.v1("app-auth-v1")).statusCode(200).body("usage.total_tokens", notNullValue());
+    }
+
+    @Test
+    void v2TokenIsAccepted() {
+        call(TestTokens.v2("app-auth-v2")).statusCode(200).body("usage.total_tokens", notNullValue());
+    }
+
+    @Test
+    void missingTokenIs401() {
+        given().contentType("application/json").body(BODY).post(CHAT)
+                .then().statusCode(401).body("error.code", equalTo("401"))
+                .body("error.message", containsString("missing bearer token"));
+    }
+
+    @Test
+    void apiKeyInsteadOfTokenIs401() {
+        given().contentType("application/json").header("api-key", "sim-key").body(BODY).post(CHAT)
+                .then().statusCode(401).body("error.code", equalTo("401"));
+    }
+
+    @Test
+    void forgedSignatureIs401() {
+        rejected(call(TestTokens.forged("app-auth-forged")));
+    }
+
+    @Test
+    void expiredTokenIs401() {
+        rejected(call(TestTokens.expired("app-auth-expired")));
+    }
+
+    @Test
+    void foreignIssuerIs401() {
+        rejected(call(TestTokens.issuedBy("https://sts.windows.net/another-tenant/", "app-auth-issuer")));
+    }
+
+    @Test
+    void wrongAudienceIs401() {
+        rejected(call(TestTokens.forAudience("api://someone-else", "app-auth-audience")));
+    }
+
+    @Test
+    void garbageTokenIs401() {
+        rejected(call("not.a.jwt"));
+    }
+
+    @Test
+    void tokenWithoutAppIdIs403() {
+        call(TestTokens.withoutAppId()).statusCode(403).body("error.code", equalTo("403"))
+                .body("error.message", containsString("azp"));
+    }
+
+    private static ValidatableResponse call(String token) {
+        return given().contentType("application/json").auth().oauth2(token).body(BODY).post(CHAT).then();
+    }
+
+    private static void rejected(ValidatableResponse response) {
+        response.statusCode(401).contentType("application/json").body("error.code", equalTo("401"))
+                .body("error.message", containsString("invalid"));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tollgate.support;
+
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Caller tokens shaped like Entra ID's, signed with the test key the gateway trusts in the test profile
+ * (src/test/resources/keys), or with a stranger's key to forge one.
+ */
+public final class TestTokens {
+
+    public static final String TENANT = "72f988bf-0000-0000-0000-00000000test";
+    public static final String V1_ISSUER = "https://sts.windows.net/" + TENANT + "/";
+    public static final String V2_ISSUER = "https://login.microsoftonline.com/" + TENANT + "/v2.0";
+    public static final String AUDIENCE = "https://cognitiveservices.azure.com";
+
+    private static final PrivateKey TRUSTED = load("/keys/test-private.pem");
+
+    private TestTokens() {
+    }
+
+    /** A v1 token (claim {@code appid}), as the Azure SDKs get for cognitiveservices. */
+    public static String v1(String appId) {
+        return sign(claims(V1_ISSUER).claim("appid", appId).claim("ver", "1.0"));
+    }
+
+    /** A v2 token (claim {@code azp}). */
+    public static String v2(String appId) {
+        return sign(claims(V2_ISSUER).claim("azp", appId).claim("ver", "2.0"));
+    }
+
+    /** A v1 token whose caller holds app roles. */
+    public static String withRoles(String appId, String... roles) {
+        return sign(claims(V1_ISSUER).claim("appid", appId).claim("roles", List.of(roles)));
+    }
+
+    /** A valid token that names no application. */
+    public static String withoutAppId() {
+        return sign(claims(V1_ISSUER));
+    }
+
+    public static String expired(String appId) {
+        Instant past = Instant.now().minus(Duration.ofHours(2));
+        return sign(claims(V1_ISSUER).claim("appid", appId).issuedAt(past.minusSeconds(3600)).expiresAt(past));
+    }
+
+    public static String issuedBy(String issuer, String appId) {
+        return sign(claims(issuer).claim("appid", appId));
+    }
+
+    public static String forAudience(String audience, String appId) {
+        return sign(Jwt.issuer(V1_ISSUER).audience(audience).claim("tid", TENANT).claim("appid", appId)
+                .expiresIn(Duration.ofHours(1)));
+    }
+
+    /** Same claims as a good token, signed by a key the gateway has never seen. */
+    public static String forged(String appId) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return claims(V1_ISSUER).claim("appid", appId).jws().sign(generator.generateKeyPair().getPrivate());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JwtClaimsBuilder claims(String issuer) {
+        return Jwt.issuer(issuer).audience(AUDIENCE).claim("tid", TENANT).claim("oid", "object-of-test")
+                .expiresIn(Duration.ofHours(1));
+    }
+
+    private static String sign(JwtClaimsBuilder claims) {
+        return claims.jws().keyId("test").sign(TRUSTED);
+    }
+
+    private static PrivateKey load(String resource) {
+        try (InputStream in = TestTokens.class.getResourceAsStream(resource)) {
+            String pem = new String(in.readAllBytes())
+                    .replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "");
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem.trim())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
