@@ -286,6 +286,8 @@ NCPU=$(nproc --all)
 
 mkdir -p "$OUT"
 log "output directory $OUT"
+# per-run artifacts of a previous run would be misleading; keys, pg (see KEEP_DB) and results-* stay
+rm -f "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd"
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average at start: $LOAD_AT_START"
 for p in "${STUB_PORT_LIST[@]}" "$NGINX_PORT"; do port_in_use "$p" && die "port $p already in use"; done

@@ -27,7 +27,8 @@ public final class JsonUsageTap implements UsageTap {
     private final Map<String, Long> usageFields = new HashMap<>();
     private int depth;
     private String model;
-    private boolean sawUsage;
+    /** Only a usage object read to its end is trusted: a body cut or garbled inside it yields none. */
+    private boolean usageComplete;
     private boolean unreadable;
 
     public JsonUsageTap() {
@@ -71,11 +72,13 @@ public final class JsonUsageTap implements UsageTap {
                 if (depth <= MAX_DEPTH) {
                     names[depth] = null;
                 }
-                if (depth == 2 && "usage".equals(names[1]) && token == JsonToken.START_OBJECT) {
-                    sawUsage = true;
-                }
             }
-            case END_OBJECT, END_ARRAY -> depth--;
+            case END_OBJECT, END_ARRAY -> {
+                if (depth == 2 && "usage".equals(names[1]) && token == JsonToken.END_OBJECT) {
+                    usageComplete = true;
+                }
+                depth--;
+            }
             case FIELD_NAME -> {
                 if (depth <= MAX_DEPTH) {
                     names[depth] = parser.currentName();
@@ -111,7 +114,7 @@ public final class JsonUsageTap implements UsageTap {
 
     @Override
     public Optional<Usage> usage() {
-        return sawUsage && !usageFields.isEmpty() ? Optional.of(Usage.reported(usageFields)) : Optional.empty();
+        return usageComplete && !usageFields.isEmpty() ? Optional.of(Usage.reported(usageFields)) : Optional.empty();
     }
 
     @Override

@@ -62,7 +62,8 @@ public final class SseUsageTap implements UsageTap {
         }
         JsonNode response = json.path("response");
         JsonNode body = response.isObject() ? response : json;
-        if (model == null && body.path("model").isTextual()) {
+        // Azure's first chunk (prompt filter results) carries "model": "", the later ones the model served.
+        if (model == null && !body.path("model").asText("").isEmpty()) {
             model = body.path("model").asText();
         }
         JsonNode usageNode = body.path("usage");

@@ -86,19 +86,28 @@ public class UsageRecorder {
         }
     }
 
-    /** Writes batches while there are records, then looks again after the flush interval (or a backoff). */
+    /**
+     * Writes batches while there are records, then looks again after the flush interval (or a backoff). Whatever
+     * happens, the next look is scheduled: an exception here must never end the writing for good.
+     */
     private void flush() {
         long delay = config.flushInterval().toMillis();
-        while (!executor.isShutdown() && (!batch.isEmpty() || !queue.isEmpty())) {
-            if (!writeBatch()) {
-                backoffMillis = Math.min(Math.max(2 * backoffMillis, 100), config.maxRetryBackoff().toMillis());
-                delay = backoffMillis;
-                break;
+        try {
+            while (!executor.isShutdown() && (!batch.isEmpty() || !queue.isEmpty())) {
+                if (!writeBatch()) {
+                    backoffMillis = Math.min(Math.max(2 * backoffMillis, 100), config.maxRetryBackoff().toMillis());
+                    delay = backoffMillis;
+                    break;
+                }
+                backoffMillis = 0;
             }
-            backoffMillis = 0;
-        }
-        if (!executor.isShutdown()) {
-            executor.schedule(this::flush, delay, TimeUnit.MILLISECONDS);
+        } catch (Throwable unexpected) {
+            LOG.error("Unexpected failure of the usage writer; retrying", unexpected);
+            delay = config.maxRetryBackoff().toMillis();
+        } finally {
+            if (!executor.isShutdown()) {
+                executor.schedule(this::flush, delay, TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -115,7 +124,8 @@ public class UsageRecorder {
             written.increment(batch.size());
             batch.clear();
             return true;
-        } catch (Exception e) {
+        } catch (Exception | AssertionError e) {
+            // pgjdbc answers some writes on a connection the server dropped with an AssertionError.
             failedWrites.increment();
             LOG.warnf("Writing %d usage records failed (%s); %d more queued; retrying",
                     batch.size(), e.getMessage(), queue.size());

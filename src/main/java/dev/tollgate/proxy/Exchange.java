@@ -55,6 +55,10 @@ final class Exchange {
         this.upstreamRequestId = upstreamRequestId;
     }
 
+    boolean finished() {
+        return recorded;
+    }
+
     /** The record of this request, or null if it was already taken. */
     UsageRecord finish(int status, Usage usage, String model) {
         if (recorded) {

@@ -103,10 +103,15 @@ public class ProxyHandler {
         response.setStatusCode(upstreamResponse.statusCode());
         HeaderPolicy.copyResponseHeaders(upstreamResponse.headers(), response.headers());
         String contentType = Optional.ofNullable(upstreamResponse.getHeader("content-type")).orElse("");
-        UsageTap tap = contentType.startsWith("text/event-stream")
-                ? new SseUsageTap(mapper, exchange.request().usageInjected())
-                : new JsonUsageTap();
-        response.setChunked(true);
+        boolean eventStream = contentType.startsWith("text/event-stream");
+        UsageTap tap = eventStream ? new SseUsageTap(mapper, exchange.request().usageInjected()) : new JsonUsageTap();
+        String length = upstreamResponse.getHeader("content-length");
+        if (!eventStream && length != null) {
+            // A JSON body passes byte for byte: its length holds.
+            response.putHeader("content-length", length);
+        } else {
+            response.setChunked(true);
+        }
         upstreamResponse.handler(chunk -> {
             if (response.closed()) {
                 return;
@@ -128,6 +133,9 @@ public class ProxyHandler {
             record(exchange, upstreamResponse.statusCode(), tap);
         });
         upstreamResponse.exceptionHandler(failure -> {
+            if (exchange.finished()) {
+                return; // the caller left and the gateway itself reset the upstream request
+            }
             LOG.warnf("Backend %s broke off the answer to request %s: %s",
                     exchange.target().backend().id(), exchange.id, failure.getMessage());
             record(exchange, upstreamResponse.statusCode(), tap);
@@ -144,9 +152,9 @@ public class ProxyHandler {
     private void callerGone(Exchange exchange, HttpClientRequest request) {
         UsageRecord record = exchange.finish(499, Usage.missing(), null);
         if (record != null) {
-            request.reset();
-            LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
             offer(record);
+            LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
+            request.reset();
         }
     }
 

@@ -1,0 +1,70 @@
+package dev.tollgate.metering;
+
+import dev.tollgate.local.EmbeddedDatabase;
+import dev.tollgate.support.TestTokens;
+import dev.tollgate.support.UsageRows;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+/** The real embedded PostgreSQL is stopped under load and started again: nothing may be lost or doubled. */
+@QuarkusTest
+class DatabaseOutageTest {
+
+    private static final String CHAT = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21";
+
+    @Inject
+    UsageRows rows;
+
+    @Test
+    void requestsMadeWhileTheDatabaseIsDownAreRecordedExactlyOnceWhenItReturns() {
+        String app = "outage-" + UUID.randomUUID();
+        Set<String> requestIds = new HashSet<>();
+        EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
+        send(app, 5, requestIds);
+        database.stop();
+        try {
+            send(app, 20, requestIds);
+        } finally {
+            database.start();
+        }
+        send(app, 5, requestIds);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows.byApp(app).size() >= 30);
+        Set<String> recorded = rows.byApp(app).stream().map(row -> row.get("id").toString()).collect(Collectors.toSet());
+        assertThat(rows.byApp(app)).hasSize(30);
+        assertThat(recorded).isEqualTo(requestIds);
+    }
+
+    @Test
+    void theReportAnswers503WhileTheDatabaseIsDown() {
+        EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
+        database.stop();
+        try {
+            given().auth().oauth2(TestTokens.withRoles("finance", "chargeback.reader")).get("/api/usage")
+                    .then().statusCode(503).body("error.code", equalTo("ServiceUnavailable"));
+        } finally {
+            database.start();
+        }
+    }
+
+    private static void send(String app, int count, Set<String> requestIds) {
+        for (int i = 0; i < count; i++) {
+            requestIds.add(given().contentType("application/json").auth().oauth2(TestTokens.v1(app))
+                    .body("{\"messages\":[{\"role\":\"user\",\"content\":\"request " + i + "\"}]}").post(CHAT)
+                    .then().statusCode(200).extract().header("x-request-id"));
+        }
+    }
+}

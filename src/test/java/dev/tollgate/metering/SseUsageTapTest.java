@@ -1,0 +1,87 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SseUsageTapTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final byte[] CHAT_STREAM = Fixtures.load("chat-stream.sse");
+    private static final Usage CHAT_USAGE = new Usage(1290, 1152, 5, 0, 1295, UsageSource.REPORTED);
+
+    @Test
+    void findsUsageAndModelWhereverTheNetworkCutsTheStream() {
+        for (int at = 0; at <= CHAT_STREAM.length; at++) {
+            SseUsageTap tap = new SseUsageTap(MAPPER, false);
+            Buffer passed = relay(tap, Fixtures.cutAt(CHAT_STREAM, at));
+            assertThat(tap.usage()).as("cut at %d", at).contains(CHAT_USAGE);
+            assertThat(tap.model()).as("the first chunk's empty model is not the model served").contains("gpt-4o-2024-08-06");
+            assertThat(passed.getBytes()).as("cut at %d: passed on whole, multi-byte characters intact", at).isEqualTo(CHAT_STREAM);
+        }
+    }
+
+    @Test
+    void fedOneByteAtATimeItPassesOnlyWholeEvents() {
+        SseUsageTap tap = new SseUsageTap(MAPPER, false);
+        int partialWrites = 0;
+        for (Buffer chunk : Fixtures.bytewise(CHAT_STREAM)) {
+            Buffer out = tap.onChunk(chunk);
+            if (out.length() > 0 && !out.toString(StandardCharsets.UTF_8).endsWith("\n\n")) {
+                partialWrites++;
+            }
+        }
+        assertThat(partialWrites).isZero();
+        assertThat(tap.usage()).contains(CHAT_USAGE);
+    }
+
+    @Test
+    void withholdsTheUsageChunkTheGatewayAskedForAndNothingElse() {
+        SseUsageTap tap = new SseUsageTap(MAPPER, true);
+        String passed = relay(tap, List.of(Buffer.buffer(CHAT_STREAM))).toString(StandardCharsets.UTF_8);
+        assertThat(passed).doesNotContain("\"usage\":{");
+        assertThat(passed).as("Azure's prompt-filter chunk also has no choices, and stays")
+                .contains("prompt_filter_results").contains("Un péage 🚗").endsWith("data: [DONE]\n\n");
+        assertThat(passed.split("\n\n")).hasSize(5);
+        assertThat(tap.usage()).contains(CHAT_USAGE);
+    }
+
+    @Test
+    void readsResponsesApiUsageFromTheCompletedEvent() {
+        byte[] stream = Fixtures.load("responses-stream.sse");
+        SseUsageTap tap = new SseUsageTap(MAPPER, false);
+        relay(tap, Fixtures.cutAt(stream, stream.length / 2));
+        assertThat(tap.usage()).contains(new Usage(328, 0, 552, 512, 880, UsageSource.REPORTED));
+        assertThat(tap.model()).contains("o4-mini-2025-04-16");
+    }
+
+    @Test
+    void understandsCarriageReturnLineEnds() {
+        String crlf = new String(CHAT_STREAM, StandardCharsets.UTF_8).replace("\n", "\r\n");
+        SseUsageTap tap = new SseUsageTap(MAPPER, true);
+        String passed = relay(tap, List.of(Buffer.buffer(crlf))).toString(StandardCharsets.UTF_8);
+        assertThat(tap.usage()).contains(CHAT_USAGE);
+        assertThat(passed).doesNotContain("\"usage\":{").endsWith("data: [DONE]\r\n\r\n");
+    }
+
+    @Test
+    void aStreamCutBeforeTheUsageChunkHasNoUsageAndPassesOnItsTail() {
+        String text = new String(CHAT_STREAM, StandardCharsets.UTF_8);
+        String cut = text.substring(0, text.indexOf("\"finish_reason\":\"stop\""));
+        SseUsageTap tap = new SseUsageTap(MAPPER, false);
+        Buffer passed = relay(tap, List.of(Buffer.buffer(cut)));
+        assertThat(tap.usage()).isEmpty();
+        assertThat(passed.toString(StandardCharsets.UTF_8)).isEqualTo(cut);
+    }
+
+    private static Buffer relay(SseUsageTap tap, List<Buffer> chunks) {
+        Buffer passed = Buffer.buffer();
+        chunks.forEach(chunk -> passed.appendBuffer(tap.onChunk(chunk)));
+        return passed.appendBuffer(tap.onEnd());
+    }
+}

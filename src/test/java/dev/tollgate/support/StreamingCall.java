@@ -1,0 +1,59 @@
+package dev.tollgate.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A streamed call through the gateway over real HTTP, read event by event as a client would. */
+public final class StreamingCall implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final HttpResponse<InputStream> response;
+    private final BufferedReader reader;
+
+    private StreamingCall(HttpResponse<InputStream> response) {
+        this.response = response;
+        this.reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+    }
+
+    public static StreamingCall open(URI uri, String token, String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return new StreamingCall(HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    public int status() {
+        return response.statusCode();
+    }
+
+    public String header(String name) {
+        return response.headers().firstValue(name).orElse(null);
+    }
+
+    /** The payload of the next {@code data:} line, or null when the stream has ended. */
+    public String nextData() throws IOException {
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.startsWith("data:")) {
+                return line.substring(5).trim();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}
