@@ -90,7 +90,11 @@ public class ProxyHandler {
         upstream.open(target, exchange.request(), context.request().headers())
                 .compose(request -> {
                     // A caller that leaves must not keep a backend generating tokens for nobody.
-                    context.response().closeHandler(closed -> callerGone(exchange, request));
+                    context.response().closeHandler(closed -> {
+                        if (!context.response().ended()) {
+                            callerGone(exchange, request);
+                        }
+                    });
                     return request.send(exchange.request().body());
                 })
                 .onSuccess(response -> relay(context, exchange, response))
@@ -127,10 +131,12 @@ public class ProxyHandler {
             }
         });
         upstreamResponse.endHandler(end -> {
-            if (!response.closed()) {
-                response.end(tap.onEnd());
-            }
+            Buffer tail = tap.onEnd();
+            // Recorded before the response ends: over HTTP/2, ending the stream also fires its close handler.
             record(exchange, upstreamResponse.statusCode(), tap);
+            if (!response.closed()) {
+                response.end(tail);
+            }
         });
         upstreamResponse.exceptionHandler(failure -> {
             if (exchange.finished()) {

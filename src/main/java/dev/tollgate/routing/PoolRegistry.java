@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,6 @@ public class PoolRegistry {
         });
         Map<String, Pool> pools = new LinkedHashMap<>();
         targets.forEach((deployment, list) -> pools.put(deployment, new Pool(deployment, list, new RoundRobinBalancer())));
-        return Map.copyOf(pools);
+        return Collections.unmodifiableMap(pools);
     }
 }

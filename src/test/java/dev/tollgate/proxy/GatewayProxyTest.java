@@ -179,6 +179,20 @@ class GatewayProxyTest {
     }
 
     @Test
+    void aStreamOverHttp2IsMeteredAsCompleteNotAsACallerWhoLeft() throws Exception {
+        String body = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Over h2c\"}]}";
+        String requestId;
+        try (StreamingCall call = StreamingCall.open(java.net.http.HttpClient.Version.HTTP_2,
+                URI.create(chatUrl.toString()), TestTokens.v1("app-h2"), body)) {
+            requestId = call.header("x-request-id");
+            while (call.nextData() != null) {
+                // read to the end, as a client does
+            }
+        }
+        assertThat(awaitRow(requestId)).containsEntry("status", 200).containsEntry("usage_source", "reported");
+    }
+
+    @Test
     void aCallerWhoAskedForStreamUsageGetsTheUsageChunk() throws Exception {
         String body = "{\"stream\":true,\"stream_options\":{\"include_usage\":true},"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Count to five\"}]}";

@@ -14,8 +14,6 @@ import java.time.Duration;
 /** A streamed call through the gateway over real HTTP, read event by event as a client would. */
 public final class StreamingCall implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final HttpResponse<InputStream> response;
     private final BufferedReader reader;
@@ -26,11 +24,17 @@ public final class StreamingCall implements AutoCloseable {
     }
 
     public static StreamingCall open(URI uri, String token, String body) throws IOException, InterruptedException {
+        return open(HttpClient.Version.HTTP_1_1, uri, token, body);
+    }
+
+    public static StreamingCall open(HttpClient.Version version, URI uri, String token, String body)
+            throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .header("content-type", "application/json")
                 .header("authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return new StreamingCall(HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream()));
+        return new StreamingCall(http.send(request, HttpResponse.BodyHandlers.ofInputStream()));
     }
 
     public int status() {
