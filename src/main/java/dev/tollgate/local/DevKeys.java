@@ -37,6 +37,10 @@ public final class DevKeys {
         return keys;
     }
 
+    public Path directory() {
+        return directory;
+    }
+
     public Path publicKeyFile() {
         return directory.resolve(PUBLIC_FILE);
     }

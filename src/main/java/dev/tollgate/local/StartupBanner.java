@@ -11,6 +11,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -45,8 +48,10 @@ public class StartupBanner {
         if (!dev.banner()) {
             return;
         }
-        String caller = token(List.of());
-        String reader = token(List.of(UsageReportResource.READER_ROLE));
+        DevKeys keys = DevKeys.ensure(Path.of(dev.keyDir()));
+        Path callerToken = write(keys.directory().resolve("caller.token"), token(keys, List.of()));
+        Path readerToken = write(keys.directory().resolve("reader.token"),
+                token(keys, List.of(UsageReportResource.READER_ROLE)));
         String backends = pools.pools().stream()
                 .map(pool -> "    " + pool.deployment() + " -> " + pool.targets().stream()
                         .map(Target::backend).map(Object::toString).collect(Collectors.joining(", ")))
@@ -55,26 +60,33 @@ public class StartupBanner {
         LOG.infof("""
 
                 ===================================================================================================
-                Tollgate is up: http://localhost:%1$d  https://localhost:%2$s  (self-signed cert: %3$s)
+                Tollgate is up: http://localhost:%1$d  https://localhost:%2$s (self-signed certificate: %3$s)
                 Deployments and the backends that serve them (round-robin):
                 %4$s
 
-                Send a chat completion as app %5$s:
-                  export TOKEN=%6$s
-                  curl -s http://localhost:%1$d/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 \\
-                    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                Send a chat completion as app %5$s (paste as is):
+                  curl -s 'http://localhost:%1$d/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21' \\
+                    -H "Authorization: Bearer $(cat %6$s)" -H 'Content-Type: application/json' \\
                     -d '{"messages":[{"role":"user","content":"Hello, Tollgate!"}]}'
-                Streamed: add "stream":true to the body (and -N to curl). Over HTTPS: --cacert %3$s
+                Streamed: add "stream":true to the body and -N to curl. Over HTTPS: https://localhost:%2$s --cacert %3$s
 
-                See what was metered (token with role chargeback.reader):
-                  curl -s 'http://localhost:%1$d/api/usage?groupBy=app' -H 'Authorization: Bearer %7$s'
+                See what was metered (this token carries the role chargeback.reader):
+                  curl -s 'http://localhost:%1$d/api/usage?groupBy=app' -H "Authorization: Bearer $(cat %7$s)"
                 ===================================================================================================
                 """, httpPort, httpsPort.map(String::valueOf).orElse("(off)"), certificate, backends, dev.appId(),
-                caller, reader);
+                callerToken, readerToken);
+    }
+
+    private static Path write(Path file, String token) {
+        try {
+            return Files.writeString(file, token);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the dev token to " + file, e);
+        }
     }
 
     /** An Entra v1-shaped access token (what the Azure SDKs get for https://cognitiveservices.azure.com). */
-    private String token(List<String> roles) {
+    private String token(DevKeys keys, List<String> roles) {
         var builder = Jwt.issuer(identity.issuers().get(0))
                 .audience(identity.audiences().get(0))
                 .claim("appid", dev.appId())
@@ -85,6 +97,6 @@ public class StartupBanner {
         if (!roles.isEmpty()) {
             builder.claim("roles", roles);
         }
-        return builder.jws().keyId("tollgate-dev").sign(DevKeys.ensure(Path.of(dev.keyDir())).privateKey());
+        return builder.jws().keyId("tollgate-dev").sign(keys.privateKey());
     }
 }

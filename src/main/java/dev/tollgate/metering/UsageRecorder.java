@@ -28,6 +28,7 @@ public class UsageRecorder {
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
 
     private final UsageWriter writer;
+    private final UsageMetrics metrics;
     private final MeteringConfig config;
     private final BlockingQueue<UsageRecord> queue;
     private final ScheduledExecutorService executor;
@@ -37,8 +38,9 @@ public class UsageRecorder {
     private final List<UsageRecord> batch = new ArrayList<>();
     private long backoffMillis;
 
-    public UsageRecorder(UsageWriter writer, MeteringConfig config, MeterRegistry registry) {
+    public UsageRecorder(UsageWriter writer, UsageMetrics metrics, MeteringConfig config, MeterRegistry registry) {
         this.writer = writer;
+        this.metrics = metrics;
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -54,6 +56,7 @@ public class UsageRecorder {
 
     /** Queues a record for writing; never blocks. Returns false if the queue is full. */
     public boolean offer(UsageRecord record) {
+        metrics.count(record);
         if (queue.offer(record)) {
             return true;
         }
