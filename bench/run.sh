@@ -29,7 +29,7 @@
 #                       chargeback.reader token and compare with the number of requests sent
 #
 # Environment (defaults in brackets):
-#   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [10s, 0 = none]  WRK_TIMEOUT [2s]
+#   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [30s, 0 = none]  WRK_TIMEOUT [2s]
 #   STUB_PORTS ["19081 19082 19083"]  NGINX_PORT [19080]  GATEWAY_PORT [19090]
 #   DEPLOYMENT [gpt-4o]  API_VERSION [2024-10-21]
 #   LOAD_CPU [0]  PROXY_CPU [1]      CPU lists given to taskset -c
@@ -43,7 +43,7 @@
 #
 # Output: the table on stdout, also saved to bench/out/results-<timestamp>.txt; raw wrk output
 # in bench/out/wrk-*.txt; gateway log in bench/out/gateway.log; nginx logs under bench/out/nginx-*.
-# Default wall time: about 3 x (10 s + 20 s) of load + gateway start-up (+ build if needed).
+# Default wall time: about 3 x (30 s + 20 s) of load + gateway start-up (+ build if needed).
 set -euo pipefail
 
 # ----------------------------------------------------------------------------- settings
@@ -54,7 +54,7 @@ OUT=$BENCH_DIR/out
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
-WARMUP=${WARMUP:-10s}
+WARMUP=${WARMUP:-30s}
 WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
 read -r -a STUB_PORT_LIST <<<"${STUB_PORTS:-19081 19082 19083}"
 NGINX_PORT=${NGINX_PORT:-19080}

@@ -18,7 +18,11 @@ import java.util.Optional;
  */
 public final class JsonUsageTap implements UsageTap {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /** Field names are not interned or canonicalized: a fresh parser per answer would pay for it every time. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build();
     private static final int MAX_DEPTH = 16;
 
     private final JsonParser parser;

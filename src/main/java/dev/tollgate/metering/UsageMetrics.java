@@ -6,18 +6,27 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus view of the traffic, fed from the same records as the database: requests and latency per deployment,
- * backend and status, and tokens per deployment, model and kind. App ids are left out on purpose (unbounded label
- * values); per-app figures come from the usage API.
+ * backend and status, and tokens per deployment, model and kind.
+ *
+ * <p>Label values stay bounded: app ids are left out (per-app figures come from the usage API), and a request that
+ * reached no backend is counted under deployment {@code -}, so callers inventing deployment names cannot grow the
+ * metric set. Meters are looked up once per label combination, not built per request.
  */
 @ApplicationScoped
 public class UsageMetrics {
 
-    private static final String NONE = "none";
+    private static final String NONE = "-";
 
     private final MeterRegistry registry;
+    private final Map<List<String>, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> durations = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> tokens = new ConcurrentHashMap<>();
 
     public UsageMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -25,29 +34,34 @@ public class UsageMetrics {
 
     void count(UsageRecord record) {
         String backend = record.backendId() == null ? NONE : record.backendId();
-        String status = String.valueOf(record.status());
-        Counter.builder("tollgate.gateway.requests").description("Requests through the gateway")
-                .tags("deployment", record.deployment(), "backend", backend, "status", status)
-                .register(registry).increment();
-        Timer.builder("tollgate.gateway.request.duration").description("Time from request to the end of the answer")
-                .tags("deployment", record.deployment(), "backend", backend)
-                .publishPercentileHistogram()
-                .register(registry).record(Duration.ofMillis(record.latencyMs()));
+        String deployment = record.backendId() == null ? NONE : record.deployment();
+        requests.computeIfAbsent(List.of(deployment, backend, String.valueOf(record.status())), key ->
+                Counter.builder("tollgate.gateway.requests").description("Requests through the gateway")
+                        .tags("deployment", key.get(0), "backend", key.get(1), "status", key.get(2))
+                        .register(registry)).increment();
+        durations.computeIfAbsent(List.of(deployment, backend), key ->
+                Timer.builder("tollgate.gateway.request.duration")
+                        .description("Time from request to the end of the answer")
+                        .tags("deployment", key.get(0), "backend", key.get(1))
+                        .publishPercentileHistogram()
+                        .register(registry)).record(Duration.ofMillis(record.latencyMs()));
         Usage usage = record.usage();
         if (usage.totalTokens() > 0) {
             String model = record.model() == null ? "unknown" : record.model();
-            tokens(record.deployment(), model, "input", usage.inputTokens());
-            tokens(record.deployment(), model, "cached_input", usage.cachedInputTokens());
-            tokens(record.deployment(), model, "output", usage.outputTokens());
-            tokens(record.deployment(), model, "reasoning", usage.reasoningTokens());
+            tokens(deployment, model, "input", usage.inputTokens());
+            tokens(deployment, model, "cached_input", usage.cachedInputTokens());
+            tokens(deployment, model, "output", usage.outputTokens());
+            tokens(deployment, model, "reasoning", usage.reasoningTokens());
         }
     }
 
     private void tokens(String deployment, String model, String type, long count) {
         if (count > 0) {
-            Counter.builder("tollgate.tokens").description("Tokens metered, by kind (cached is part of input, reasoning part of output)")
-                    .tags("deployment", deployment, "model", model, "type", type)
-                    .register(registry).increment(count);
+            tokens.computeIfAbsent(List.of(deployment, model, type), key ->
+                    Counter.builder("tollgate.tokens")
+                            .description("Tokens metered, by kind (cached is part of input, reasoning part of output)")
+                            .tags("deployment", key.get(0), "model", key.get(1), "type", key.get(2))
+                            .register(registry)).increment(count);
         }
     }
 }

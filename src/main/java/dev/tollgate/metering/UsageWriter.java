@@ -1,81 +1,54 @@
 package dev.tollgate.metering;
 
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.postgresql.PGConnection;
 
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.ZoneOffset;
+import java.sql.Statement;
 import java.util.List;
 
 /**
- * Writes usage records to PostgreSQL in one batched statement per call. Plain JDBC rather than Hibernate: this is the
- * hot write path and needs batched, rewritten inserts. {@code on conflict do nothing} makes a retried batch harmless.
+ * Writes usage records to PostgreSQL, a batch per transaction: {@code COPY} into a session-local staging table, then
+ * one {@code insert … select … on conflict (id) do nothing}. COPY is several times faster than batched inserts, and
+ * the conflict clause, which COPY alone lacks, makes a retried batch harmless. Plain JDBC (pgjdbc's CopyManager)
+ * rather than Hibernate: this is the hot write path.
  */
 @ApplicationScoped
 public class UsageWriter {
 
-    private static final String INSERT = """
-            insert into usage_record (id, occurred_at, app_id, tenant_id, deployment, model, backend_id, operation,
-                stream, status, latency_ms, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
-                total_tokens, usage_source, upstream_request_id)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (id) do nothing
-            """;
+    private static final String COLUMNS = "id, occurred_at, app_id, tenant_id, deployment, model, backend_id, "
+            + "operation, stream, status, latency_ms, input_tokens, cached_input_tokens, output_tokens, "
+            + "reasoning_tokens, total_tokens, usage_source, upstream_request_id";
+    private static final String STAGING = "create temp table if not exists usage_record_staging "
+            + "(like usage_record) on commit delete rows";
+    private static final String COPY = "copy usage_record_staging (" + COLUMNS + ") from stdin (format csv)";
+    private static final String MERGE = "insert into usage_record (" + COLUMNS + ") select " + COLUMNS
+            + " from usage_record_staging on conflict (id) do nothing";
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
 
-    public UsageWriter(AgroalDataSource dataSource) {
+    public UsageWriter(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
-    /** Writes all the records or none of them. */
+    /** Writes all the records or none of them; records already in the table are left as they are. */
     public void write(List<UsageRecord> records) throws SQLException {
+        String csv = UsageCsv.of(records);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                for (UsageRecord record : records) {
-                    bind(insert, record);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(STAGING);
+                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(csv));
+                statement.executeUpdate(MERGE);
                 connection.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | IOException | RuntimeException e) {
                 connection.rollback();
-                throw e;
+                throw e instanceof SQLException sql ? sql : new SQLException("Writing usage records failed", e);
             }
-        }
-    }
-
-    private static void bind(PreparedStatement insert, UsageRecord r) throws SQLException {
-        Usage usage = r.usage();
-        insert.setObject(1, r.id());
-        insert.setObject(2, r.occurredAt().atOffset(ZoneOffset.UTC));
-        insert.setString(3, r.appId());
-        setNullable(insert, 4, r.tenantId());
-        insert.setString(5, r.deployment());
-        setNullable(insert, 6, r.model());
-        setNullable(insert, 7, r.backendId());
-        insert.setString(8, r.operation());
-        insert.setBoolean(9, r.stream());
-        insert.setInt(10, r.status());
-        insert.setInt(11, r.latencyMs());
-        insert.setLong(12, usage.inputTokens());
-        insert.setLong(13, usage.cachedInputTokens());
-        insert.setLong(14, usage.outputTokens());
-        insert.setLong(15, usage.reasoningTokens());
-        insert.setLong(16, usage.totalTokens());
-        insert.setString(17, usage.source().dbValue());
-        setNullable(insert, 18, r.upstreamRequestId());
-    }
-
-    private static void setNullable(PreparedStatement insert, int index, String value) throws SQLException {
-        if (value == null) {
-            insert.setNull(index, Types.VARCHAR);
-        } else {
-            insert.setString(index, value);
         }
     }
 }

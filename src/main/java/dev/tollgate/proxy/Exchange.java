@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange {
 
-    final UUID id = UUID.randomUUID();
+    final UUID id = RequestIds.next();
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
     private final Caller caller;

@@ -165,6 +165,9 @@ public class ProxyHandler {
     }
 
     private void upstreamFailed(RoutingContext context, Exchange exchange, Target target, Throwable failure) {
+        if (exchange.finished()) {
+            return; // the caller left first and the gateway reset the upstream request itself
+        }
         // Vert.x signals an idle (first byte) timeout with a java.util.concurrent.TimeoutException.
         boolean timeout = failure instanceof TimeoutException;
         ErrorCode code = timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY;
