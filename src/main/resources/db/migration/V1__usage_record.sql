@@ -8,6 +8,7 @@ create table usage_record (
     deployment          text        not null,
     model               text,
     backend_id          text,
+    region              text,
     operation           text        not null,
     stream              boolean     not null,
     status              integer     not null,

@@ -14,11 +14,11 @@ public enum ErrorCode {
     NOT_FOUND(404, "404"),
     /** The request body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, "PayloadTooLarge"),
-    /** No backend could be reached. */
+    /** No backend could be reached (refused, unresolvable, connect timeout). */
     BAD_GATEWAY(502, "BadGateway"),
-    /** The backend did not answer in time. */
+    /** The backend accepted the request but went silent longer than the idle timeout. */
     GATEWAY_TIMEOUT(504, "GatewayTimeout"),
-    /** A dependency of the gateway (the database) is unavailable; retry later. */
+    /** Something the request needs is unavailable for now (the database, free backend connections); retry later. */
     SERVICE_UNAVAILABLE(503, "ServiceUnavailable"),
     /** A fault of the gateway itself; the message never carries internals. */
     INTERNAL(500, "InternalServerError");

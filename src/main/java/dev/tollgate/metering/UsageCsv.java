@@ -2,7 +2,10 @@ package dev.tollgate.metering;
 
 import java.util.List;
 
-/** Usage records as PostgreSQL COPY CSV, in {@link UsageWriter}'s column order. Text is always quoted; null is empty. */
+/**
+ * Usage records as PostgreSQL COPY CSV, in {@link UsageWriter}'s column order. Text is always quoted and stripped of
+ * NUL characters; null is empty.
+ */
 final class UsageCsv {
 
     private UsageCsv() {
@@ -19,6 +22,7 @@ final class UsageCsv {
             text(csv, r.deployment());
             text(csv, r.model());
             text(csv, r.backendId());
+            text(csv, r.region());
             text(csv, r.operation());
             csv.append(r.stream() ? 't' : 'f').append(',')
                     .append(r.status()).append(',')
@@ -51,7 +55,9 @@ final class UsageCsv {
             if (c == '"') {
                 csv.append('"');
             }
-            csv.append(c);
+            if (c != 0) { // PostgreSQL text cannot hold NUL: a record with one would be refused forever
+                csv.append(c);
+            }
         }
         csv.append('"');
     }

@@ -44,6 +44,8 @@ public class UsageMetrics {
                         .description("Time from request to the end of the answer")
                         .tags("deployment", key.get(0), "backend", key.get(1))
                         .publishPercentileHistogram()
+                        // Long generations take minutes; the default top bucket (30 s) would flatten p99.
+                        .maximumExpectedValue(Duration.ofMinutes(10))
                         .register(registry)).record(Duration.ofMillis(record.latencyMs()));
         Usage usage = record.usage();
         if (usage.totalTokens() > 0) {

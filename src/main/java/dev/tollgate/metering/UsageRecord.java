@@ -10,11 +10,12 @@ import java.util.UUID;
  * @param deployment        the deployment name the caller asked for
  * @param model             the model the upstream says served it (what gets priced), null if unknown
  * @param backendId         the backend that answered, null if none was reached
+ * @param region            that backend's Azure region, if configured (prices can differ by region)
  * @param operation         e.g. {@code chat/completions}
  * @param status            the status the caller received
  * @param upstreamRequestId the upstream's {@code apim-request-id}, for support cases with Azure
  */
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
-                          String model, String backendId, String operation, boolean stream, int status,
+                          String model, String backendId, String region, String operation, boolean stream, int status,
                           int latencyMs, Usage usage, String upstreamRequestId) {
 }

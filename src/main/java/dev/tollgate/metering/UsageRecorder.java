@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Takes usage records from the request path without ever blocking it, and writes them to PostgreSQL in batches on a
@@ -35,7 +37,9 @@ public class UsageRecorder {
     private final Counter written;
     private final Counter rejected;
     private final Counter failedWrites;
+    private final Counter quarantined;
     private final List<UsageRecord> batch = new ArrayList<>();
+    private final AtomicLong lastRejectLog = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
     private long backoffMillis;
 
     public UsageRecorder(UsageWriter writer, UsageMetrics metrics, MeteringConfig config, MeterRegistry registry) {
@@ -51,6 +55,7 @@ public class UsageRecorder {
         this.written = registry.counter("tollgate.usage.records.written");
         this.rejected = registry.counter("tollgate.usage.records.rejected");
         this.failedWrites = registry.counter("tollgate.usage.write.failures");
+        this.quarantined = registry.counter("tollgate.usage.records.quarantined");
         registry.gauge("tollgate.usage.queue.depth", queue, BlockingQueue::size);
     }
 
@@ -61,9 +66,23 @@ public class UsageRecorder {
             return true;
         }
         rejected.increment();
-        LOG.errorf("Usage queue full (%d records): record %s for app %s not queued",
-                config.queueCapacity(), record.id(), record.appId());
+        long now = System.nanoTime();
+        long last = lastRejectLog.get();
+        if (now - last > TimeUnit.SECONDS.toNanos(1) && lastRejectLog.compareAndSet(last, now)) {
+            // At most one line a second: an outage must not also flood the logs.
+            LOG.errorf("Usage queue full (%d records): records are being refused (%.0f so far); this one: %s",
+                    config.queueCapacity(), rejected.count(), record);
+        }
         return false;
+    }
+
+    /** Records waiting to be written. */
+    public int backlog() {
+        return queue.size() + batch.size();
+    }
+
+    public int capacity() {
+        return config.queueCapacity();
     }
 
     void start(@Observes StartupEvent event) {
@@ -127,12 +146,52 @@ public class UsageRecorder {
             written.increment(batch.size());
             batch.clear();
             return true;
-        } catch (Exception | AssertionError e) {
-            // pgjdbc answers some writes on a connection the server dropped with an AssertionError.
-            failedWrites.increment();
-            LOG.warnf("Writing %d usage records failed (%s); %d more queued; retrying",
-                    batch.size(), e.getMessage(), queue.size());
-            return false;
+        } catch (SQLException e) {
+            if (!refusedForGood(e)) {
+                return retryLater(e);
+            }
+            // A record the database will never take must not block every record behind it.
+            writeOneByOne();
+            return true;
+        } catch (RuntimeException | AssertionError e) {
+            return retryLater(e);
+        }
+    }
+
+    /** The failure is about the data, not the database being away: retrying the same batch would fail forever. */
+    private static boolean refusedForGood(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private boolean retryLater(Throwable e) {
+        // pgjdbc answers some writes on a connection the server dropped with an AssertionError, hence Throwable.
+        failedWrites.increment();
+        LOG.warnf("Writing %d usage records failed (%s); %d more queued; retrying",
+                batch.size(), e.getMessage(), queue.size());
+        return false;
+    }
+
+    /**
+     * Writes the batch in hand record by record, setting aside (in the log, in full, so it can be replayed) each
+     * record the database refuses for its content. Stops at the first failure of another kind, to retry later.
+     */
+    private void writeOneByOne() {
+        while (!batch.isEmpty()) {
+            UsageRecord record = batch.get(0);
+            try {
+                writer.write(List.of(record));
+                written.increment();
+            } catch (SQLException e) {
+                if (!refusedForGood(e)) {
+                    retryLater(e);
+                    return;
+                }
+                quarantined.increment();
+                LOG.errorf("The database refused usage record %s for good (%s); set aside: %s", record.id(),
+                        e.getMessage(), record);
+            }
+            batch.remove(0);
         }
     }
 }

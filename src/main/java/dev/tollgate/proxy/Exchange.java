@@ -3,6 +3,7 @@ package dev.tollgate.proxy;
 import dev.tollgate.identity.Caller;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
+import dev.tollgate.metering.UsageTap;
 import dev.tollgate.routing.Target;
 
 import java.time.Instant;
@@ -24,6 +25,8 @@ final class Exchange {
     private InboundRequest request;
     private Target target;
     private String upstreamRequestId;
+    private int upstreamStatus;
+    private UsageTap tap;
     private boolean recorded;
 
     /** The deployment recorded for a request rejected before its body named one. */
@@ -31,7 +34,8 @@ final class Exchange {
 
     Exchange(Caller caller, String askedDeployment, String operationPath) {
         this.caller = caller;
-        this.askedDeployment = askedDeployment == null ? UNKNOWN_DEPLOYMENT : askedDeployment;
+        // A path segment is recorded only if it can be a deployment name: it ends up in the database and metrics.
+        this.askedDeployment = RequestReader.isDeploymentName(askedDeployment) ? askedDeployment : UNKNOWN_DEPLOYMENT;
         this.operationPath = operationPath;
     }
 
@@ -49,6 +53,21 @@ final class Exchange {
 
     Target target() {
         return target;
+    }
+
+    /** The backend's answer has begun: its status, and the tap its body goes through. */
+    void answering(int status, UsageTap tap) {
+        this.upstreamStatus = status;
+        this.tap = tap;
+    }
+
+    int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    /** The tap of the answer, or null before the backend answered. */
+    UsageTap tap() {
+        return tap;
     }
 
     void upstreamRequestId(String upstreamRequestId) {
@@ -69,6 +88,7 @@ final class Exchange {
         String deployment = request != null ? request.deployment() : askedDeployment;
         return new UsageRecord(id, startedAt, caller.appId(), caller.tenantId(), deployment, model,
                 target == null ? null : target.backend().id(),
+                target == null ? null : target.backend().region().orElse(null),
                 request != null ? request.operation().path() : operationPath,
                 request != null && request.stream(), status, latencyMs, usage, upstreamRequestId);
     }

@@ -16,6 +16,7 @@ import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.routing.Target;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -35,6 +36,8 @@ public class ProxyHandler {
 
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class);
     static final String REQUEST_ID = "x-request-id";
+    /** Recorded when the caller closed the connection before its answer was complete (nginx's convention). */
+    static final int CALLER_LEFT = 499;
 
     private final CallerResolver callers;
     private final RequestReader reader;
@@ -65,6 +68,9 @@ public class ProxyHandler {
             caller = callers.resolve(context);
         } catch (GatewayException e) {
             // Nobody to charge: an unauthenticated request is refused before it is metered.
+            if (e.code() == ErrorCode.UNAUTHORIZED) {
+                context.response().putHeader("WWW-Authenticate", "Bearer");
+            }
             errors.send(context.response(), e);
             return;
         }
@@ -109,6 +115,7 @@ public class ProxyHandler {
         String contentType = Optional.ofNullable(upstreamResponse.getHeader("content-type")).orElse("");
         boolean eventStream = contentType.startsWith("text/event-stream");
         UsageTap tap = eventStream ? new SseUsageTap(mapper, exchange.request().usageInjected()) : new JsonUsageTap();
+        exchange.answering(upstreamResponse.statusCode(), tap);
         String length = upstreamResponse.getHeader("content-length");
         if (!eventStream && length != null) {
             // A JSON body passes byte for byte: its length holds.
@@ -145,8 +152,9 @@ public class ProxyHandler {
             LOG.warnf("Backend %s broke off the answer to request %s: %s",
                     exchange.target().backend().id(), exchange.id, failure.getMessage());
             record(exchange, upstreamResponse.statusCode(), tap);
-            // Pass the break on: ending cleanly would tell the caller the answer was complete.
-            context.request().connection().close();
+            // Pass the break on: ending cleanly would tell the caller the answer was complete. A reset closes an
+            // HTTP/1.1 connection but only this stream of an HTTP/2 one.
+            response.reset();
         });
     }
 
@@ -155,8 +163,18 @@ public class ProxyHandler {
         offer(exchange.finish(status, usage, tap.model().orElse(null)));
     }
 
+    /**
+     * The caller's connection closed before the gateway ended its answer. If the usage block already went by, the
+     * caller had the whole answer (it may close on the last byte, before the backend's end is read): record it as
+     * served. Otherwise the caller left early: record 499 and stop the backend generating for nobody.
+     */
     private void callerGone(Exchange exchange, HttpClientRequest request) {
-        UsageRecord record = exchange.finish(499, Usage.missing(), null);
+        UsageTap tap = exchange.tap();
+        if (tap != null && tap.usage().isPresent()) {
+            record(exchange, exchange.upstreamStatus(), tap);
+            return;
+        }
+        UsageRecord record = exchange.finish(CALLER_LEFT, Usage.missing(), tap == null ? null : tap.model().orElse(null));
         if (record != null) {
             offer(record);
             LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
@@ -168,13 +186,20 @@ public class ProxyHandler {
         if (exchange.finished()) {
             return; // the caller left first and the gateway reset the upstream request itself
         }
-        // Vert.x signals an idle (first byte) timeout with a java.util.concurrent.TimeoutException.
-        boolean timeout = failure instanceof TimeoutException;
-        ErrorCode code = timeout ? ErrorCode.GATEWAY_TIMEOUT : ErrorCode.BAD_GATEWAY;
         LOG.warnf("Backend %s failed request %s: %s", target.backend(), exchange.id, failure.getMessage());
-        reject(context, exchange, new GatewayException(code, timeout
-                ? "The backend did not answer in time."
-                : "The backend could not be reached."));
+        reject(context, exchange, upstreamFailure(failure));
+    }
+
+    private static GatewayException upstreamFailure(Throwable failure) {
+        if (failure instanceof TimeoutException) {
+            // How Vert.x signals the idle timeout: nothing came from the backend in time.
+            return new GatewayException(ErrorCode.GATEWAY_TIMEOUT, "The backend did not answer in time.");
+        }
+        if (failure instanceof ConnectionPoolTooBusyException) {
+            return new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "Too many requests are waiting for a connection to the backend; retry shortly.");
+        }
+        return new GatewayException(ErrorCode.BAD_GATEWAY, "The backend could not be reached.");
     }
 
     private void reject(RoutingContext context, Exchange exchange, GatewayException e) {

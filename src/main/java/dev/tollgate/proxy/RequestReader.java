@@ -9,6 +9,8 @@ import dev.tollgate.errors.GatewayException;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.regex.Pattern;
+
 /**
  * Reads a caller's request body: checks it is a JSON object, finds the deployment and the stream flag, and for a
  * streamed chat or completions request makes sure the upstream will report usage ({@code stream_options.include_usage}),
@@ -16,6 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class RequestReader {
+
+    /** Azure's own rule for deployment names; anything else cannot be served and must not reach records or metrics. */
+    private static final Pattern DEPLOYMENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final ObjectMapper mapper;
 
@@ -31,7 +36,13 @@ public class RequestReader {
         ObjectNode json = parse(body);
         String deployment = style == InboundRequest.PathStyle.DEPLOYMENTS ? pathDeployment : json.path("model").asText("");
         if (deployment.isBlank()) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, "The request body must name the deployment in 'model'.");
+            throw new GatewayException(ErrorCode.BAD_REQUEST, style == InboundRequest.PathStyle.DEPLOYMENTS
+                    ? "The path must name a deployment: /openai/deployments/{deployment}/" + operationPath + "."
+                    : "The request body must name the deployment in 'model'.");
+        }
+        if (!isDeploymentName(deployment)) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "'" + deployment.replaceAll("\\p{Cntrl}", "?")
+                    + "' is not a deployment name: up to 64 letters, digits, '-', '_' or '.'.");
         }
         boolean stream = json.path("stream").asBoolean(false);
         boolean inject = stream && operation.streamsUsage()
@@ -44,6 +55,10 @@ public class RequestReader {
             upstreamBody = Buffer.buffer(serialize(json));
         }
         return new InboundRequest(style, deployment, operation, query == null ? "" : query, stream, inject, upstreamBody);
+    }
+
+    static boolean isDeploymentName(String name) {
+        return name != null && DEPLOYMENT_NAME.matcher(name).matches();
     }
 
     private ObjectNode parse(Buffer body) {

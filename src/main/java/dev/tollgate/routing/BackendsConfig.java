@@ -33,7 +33,7 @@ public interface BackendsConfig {
         /** Deployment names this instance serves; callers ask for these names. */
         List<String> deployments();
 
-        /** Azure region of the instance, for usage records. */
+        /** Azure region of the instance; recorded with each request it serves (prices can differ by region). */
         Optional<String> region();
     }
 }

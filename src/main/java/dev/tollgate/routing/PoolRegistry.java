@@ -1,5 +1,6 @@
 package dev.tollgate.routing;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -11,7 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The pools, one per deployment name, built from the backends configuration. */
+/**
+ * The pools, one per deployment name, built from the backends configuration at start-up; a gateway with no backend
+ * refuses to start rather than answer 404 to everything.
+ */
+@Startup
 @ApplicationScoped
 public class PoolRegistry {
 
@@ -30,6 +35,10 @@ public class PoolRegistry {
     }
 
     private static Map<String, Pool> build(BackendsConfig config) {
+        if (config.all().isEmpty()) {
+            throw new IllegalStateException("No backends are configured: set tollgate.backends.<id>.url, .api-key "
+                    + "and .deployments for at least one Azure OpenAI instance (see docs/configuration.md).");
+        }
         Map<String, List<Target>> targets = new LinkedHashMap<>();
         // Sorted by id so that round-robin order is the same on every replica and every start.
         new TreeMap<>(config.all()).forEach((id, backend) -> {

@@ -31,6 +31,7 @@ class CallerAuthenticationTest {
     void missingTokenIs401() {
         given().contentType("application/json").body(BODY).post(CHAT)
                 .then().statusCode(401).body("error.code", equalTo("401"))
+                .header("WWW-Authenticate", "Bearer")
                 .body("error.message", containsString("missing bearer token"));
     }
 

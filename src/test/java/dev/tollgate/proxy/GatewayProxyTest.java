@@ -78,7 +78,8 @@ class GatewayProxyTest {
                 .containsEntry("stream", false)
                 .containsEntry("status", 200)
                 .containsEntry("usage_source", "reported")
-                .containsEntry("upstream_request_id", response.header("apim-request-id"));
+                .containsEntry("upstream_request_id", response.header("apim-request-id"))
+                .containsEntry("region", response.header("x-ms-region"));
         assertThat(row.get("backend_id")).isIn("sim-1", "sim-2", "sim-3");
         assertUsage(row, response.path("usage.prompt_tokens"), response.path("usage.prompt_tokens_details.cached_tokens"),
                 response.path("usage.completion_tokens"), response.path("usage.completion_tokens_details.reasoning_tokens"),
@@ -303,6 +304,22 @@ class GatewayProxyTest {
     @Test
     void aBodyThatIsNotAnObjectIs400() {
         chat(TestTokens.v1("app-array"), "[1,2,3]").then().statusCode(400).body("error.code", equalTo("BadRequest"));
+    }
+
+    @Test
+    void aDeploymentNameWithControlCharactersIs400AndDoesNotPoisonMetering() {
+        given().contentType("application/json").auth().oauth2(TestTokens.v1("app-poison"))
+                .body("{\"model\":\"gpt\\u0000x\",\"messages\":[]}").post("/openai/v1/chat/completions")
+                .then().statusCode(400).body("error.code", equalTo("BadRequest"));
+        Response next = chat(TestTokens.v1("app-poison"), SHORT_CHAT);
+        next.then().statusCode(200);
+        awaitRow(next.header("x-request-id"));
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413InTheAoaiShape() {
+        String huge = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(21 * 1024 * 1024) + "\"}]}";
+        chat(TestTokens.v1("app-huge"), huge).then().statusCode(413).body("error.code", equalTo("PayloadTooLarge"));
     }
 
     @Test
