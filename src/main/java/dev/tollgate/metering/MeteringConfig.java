@@ -9,12 +9,16 @@ import java.time.Duration;
 @ConfigMapping(prefix = "tollgate.metering")
 public interface MeteringConfig {
 
-    /** Records held in memory between the request path and the database writer. */
+    /**
+     * Records held in memory between the request path and the database writer. When it is 99% full the gateway
+     * refuses new requests (503) rather than serve requests it could not record; keep it well above the number of
+     * requests in flight at once.
+     */
     @WithDefault("100000")
     int queueCapacity();
 
-    /** Records written per database round trip. */
-    @WithDefault("1000")
+    /** Records written per database round trip (at most: a quiet gateway writes what it has every flush interval). */
+    @WithDefault("5000")
     int batchSize();
 
     /** How long a record may wait for a batch to fill before it is written anyway. */

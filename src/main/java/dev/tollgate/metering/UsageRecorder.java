@@ -85,6 +85,14 @@ public class UsageRecorder {
         return config.queueCapacity();
     }
 
+    /**
+     * Whether a new request may be served. Above 99% of the queue the answer is no: a request served now might find
+     * no room for its record when it ends, and an unrecorded request is worse than a refused one.
+     */
+    public boolean hasRoomForMore() {
+        return backlog() < config.queueCapacity() - Math.max(1, config.queueCapacity() / 100);
+    }
+
     void start(@Observes StartupEvent event) {
         executor.execute(this::flush);
     }

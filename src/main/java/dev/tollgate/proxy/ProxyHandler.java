@@ -74,6 +74,13 @@ public class ProxyHandler {
             errors.send(context.response(), e);
             return;
         }
+        if (!recorder.hasRoomForMore()) {
+            // Nothing is forwarded, so nothing is consumed and there is nothing to record.
+            context.response().putHeader("retry-after", "1");
+            errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The gateway cannot meter more requests right now; retry shortly."));
+            return;
+        }
         Exchange exchange = new Exchange(caller, pathDeployment, operationPath);
         context.response().putHeader(REQUEST_ID, exchange.id.toString());
         Target target;

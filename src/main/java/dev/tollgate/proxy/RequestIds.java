@@ -8,12 +8,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * usage table's primary-key index append-mostly, and drawing from {@link ThreadLocalRandom} keeps the event loop off
  * the synchronized SecureRandom that {@link UUID#randomUUID()} uses. Ids need to be unique, not unguessable.
  */
-final class RequestIds {
+public final class RequestIds {
 
     private RequestIds() {
     }
 
-    static UUID next() {
+    public static UUID next() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long millis = System.currentTimeMillis();
         long high = (millis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);

@@ -5,6 +5,7 @@ import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.metering.UsageWriter;
+import dev.tollgate.proxy.RequestIds;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * How many usage records per second {@link UsageWriter} puts into a real (embedded) PostgreSQL. Run by
@@ -44,7 +44,7 @@ public final class UsageWriterBenchmark {
         List<UsageRecord> batch = new ArrayList<>(batchSize);
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
-            batch.add(new UsageRecord(UUID.randomUUID(), Instant.now(), "app,\"" + (i % 50), "tenant", "gpt-4o",
+            batch.add(new UsageRecord(RequestIds.next(), Instant.now(), "app,\"" + (i % 50), "tenant", "gpt-4o",
                     "gpt-4o-2024-08-06", "backend-" + (i % 3), "swedencentral", "chat/completions", i % 2 == 0, 200, 120,
                     new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), "apim-" + i));
             if (batch.size() == batchSize) {

@@ -51,6 +51,34 @@ class DatabaseOutageTest {
     }
 
     @Test
+    void whenTheBacklogIsFullNewRequestsAre503NotServedUnrecorded() {
+        String app = "backlog-" + UUID.randomUUID();
+        Set<String> served = new HashSet<>();
+        EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
+        database.stop();
+        int refused = 0;
+        try {
+            for (int i = 0; i < 2500 && refused == 0; i++) {
+                var response = given().contentType("application/json").auth().oauth2(TestTokens.v1(app))
+                        .body("{\"input\":\"fill " + i + "\"}")
+                        .post("/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21");
+                if (response.statusCode() == 503) {
+                    refused++;
+                    response.then().header("retry-after", "1").body("error.code", equalTo("ServiceUnavailable"));
+                } else {
+                    response.then().statusCode(200);
+                    served.add(response.header("x-request-id"));
+                }
+            }
+        } finally {
+            database.start();
+        }
+        assertThat(refused).as("a request refused once the backlog was full").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> rows.byApp(app).size() >= served.size());
+        assertThat(rows.byApp(app)).hasSize(served.size());
+    }
+
+    @Test
     void theReportAnswers503WhileTheDatabaseIsDown() {
         EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
         database.stop();
