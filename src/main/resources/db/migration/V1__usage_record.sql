@@ -13,6 +13,7 @@ create table usage_record (
     stream              boolean     not null,
     status              integer     not null,
     latency_ms          integer     not null,
+    attempts            integer     not null default 1,
     input_tokens        bigint      not null default 0,
     cached_input_tokens bigint      not null default 0,
     output_tokens       bigint      not null default 0,

@@ -12,6 +12,8 @@ public enum ErrorCode {
     DEPLOYMENT_NOT_FOUND(404, "DeploymentNotFound"),
     /** The path is not an operation the gateway forwards. */
     NOT_FOUND(404, "404"),
+    /** Every backend that could serve the request is throttled or unavailable for now. */
+    TOO_MANY_REQUESTS(429, "429"),
     /** The request body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, "PayloadTooLarge"),
     /** No backend could be reached (refused, unresolvable, connect timeout). */

@@ -27,6 +27,7 @@ final class UsageCsv {
             csv.append(r.stream() ? 't' : 'f').append(',')
                     .append(r.status()).append(',')
                     .append(r.latencyMs()).append(',')
+                    .append(r.attempts()).append(',')
                     .append(usage.inputTokens()).append(',')
                     .append(usage.cachedInputTokens()).append(',')
                     .append(usage.outputTokens()).append(',')

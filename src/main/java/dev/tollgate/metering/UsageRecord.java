@@ -13,9 +13,10 @@ import java.util.UUID;
  * @param region            that backend's Azure region, if configured (prices can differ by region)
  * @param operation         e.g. {@code chat/completions}
  * @param status            the status the caller received
+ * @param attempts          how many targets were tried (1 unless the first throttled or failed; 0 if none was)
  * @param upstreamRequestId the upstream's {@code apim-request-id}, for support cases with Azure
  */
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
                           String model, String backendId, String region, String operation, boolean stream, int status,
-                          int latencyMs, Usage usage, String upstreamRequestId) {
+                          int latencyMs, int attempts, Usage usage, String upstreamRequestId) {
 }

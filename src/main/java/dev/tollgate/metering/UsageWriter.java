@@ -21,7 +21,7 @@ import java.util.List;
 public class UsageWriter {
 
     private static final String COLUMNS = "id, occurred_at, app_id, tenant_id, deployment, model, backend_id, region, "
-            + "operation, stream, status, latency_ms, input_tokens, cached_input_tokens, output_tokens, "
+            + "operation, stream, status, latency_ms, attempts, input_tokens, cached_input_tokens, output_tokens, "
             + "reasoning_tokens, total_tokens, usage_source, upstream_request_id";
     private static final String STAGING = "create temp table if not exists usage_record_staging "
             + "(like usage_record) on commit delete rows";

@@ -6,7 +6,11 @@ import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageTap;
 import dev.tollgate.routing.Target;
 
+import io.vertx.core.http.HttpClientRequest;
+
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +27,9 @@ final class Exchange {
     private final String askedDeployment;
     private final String operationPath;
     private InboundRequest request;
+    private final Set<Target> tried = new HashSet<>(4);
     private Target target;
+    private HttpClientRequest upstreamRequest;
     private String upstreamRequestId;
     private int upstreamStatus;
     private UsageTap tap;
@@ -47,8 +53,28 @@ final class Exchange {
         return request;
     }
 
-    void target(Target target) {
+    /** The request is being sent to this target (its first or a further attempt). */
+    void attempt(Target target) {
         this.target = target;
+        this.tried.add(target);
+        this.upstreamRequest = null;
+    }
+
+    Set<Target> tried() {
+        return tried;
+    }
+
+    int attempts() {
+        return tried.size();
+    }
+
+    void upstreamRequest(HttpClientRequest request) {
+        this.upstreamRequest = request;
+    }
+
+    /** The request of the current attempt, once open; null before. */
+    HttpClientRequest upstreamRequest() {
+        return upstreamRequest;
     }
 
     Target target() {
@@ -90,6 +116,6 @@ final class Exchange {
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
                 request != null ? request.operation().path() : operationPath,
-                request != null && request.stream(), status, latencyMs, usage, upstreamRequestId);
+                request != null && request.stream(), status, latencyMs, tried.size(), usage, upstreamRequestId);
     }
 }

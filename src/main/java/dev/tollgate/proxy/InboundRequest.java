@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -12,9 +13,10 @@ import io.vertx.core.buffer.Buffer;
  * @param stream        whether the caller asked for a streamed answer
  * @param usageInjected whether the gateway added {@code stream_options.include_usage} to meter the stream
  * @param body          the body to send upstream
+ * @param json          the same body parsed, for a target that needs it changed (another model on the v1 path)
  */
 public record InboundRequest(PathStyle style, String deployment, Operation operation, String query, boolean stream,
-                             boolean usageInjected, Buffer body) {
+                             boolean usageInjected, Buffer body, ObjectNode json) {
 
     /** The two URL shapes of the AOAI API. */
     public enum PathStyle {

@@ -24,6 +24,13 @@ public interface ProxyConfig {
     @WithDefault("20971520")
     long maxRequestBodyBytes();
 
+    /**
+     * Targets one request may try: a 429, 5xx, connection error or timeout before any byte reached the caller sends
+     * the request to the next usable target of its pool, up to this many attempts in all.
+     */
+    @WithDefault("3")
+    int maxAttempts();
+
     /** Open connections kept per backend. */
     @WithDefault("256")
     int maxConnectionsPerBackend();

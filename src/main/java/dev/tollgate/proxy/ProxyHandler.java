@@ -15,9 +15,9 @@ import dev.tollgate.metering.UsageTap;
 import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.routing.Target;
+import dev.tollgate.routing.TargetSelector;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -25,6 +25,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -42,13 +43,18 @@ public class ProxyHandler {
     private final CallerResolver callers;
     private final RequestReader reader;
     private final PoolRegistry pools;
+    private final TargetSelector selector;
     private final UpstreamClient upstream;
+    private final ProxyConfig config;
     private final UsageRecorder recorder;
     private final ErrorWriter errors;
     private final ObjectMapper mapper;
 
-    public ProxyHandler(CallerResolver callers, RequestReader reader, PoolRegistry pools, UpstreamClient upstream,
-                        UsageRecorder recorder, ErrorWriter errors, ObjectMapper mapper) {
+    public ProxyHandler(CallerResolver callers, RequestReader reader, PoolRegistry pools, TargetSelector selector,
+                        UpstreamClient upstream, ProxyConfig config, UsageRecorder recorder, ErrorWriter errors,
+                        ObjectMapper mapper) {
+        this.selector = selector;
+        this.config = config;
         this.callers = callers;
         this.reader = reader;
         this.pools = pools;
@@ -83,35 +89,100 @@ public class ProxyHandler {
         }
         Exchange exchange = new Exchange(caller, pathDeployment, operationPath);
         context.response().putHeader(REQUEST_ID, exchange.id.toString());
-        Target target;
+        Pool pool;
         try {
             exchange.request(reader.read(style, pathDeployment, operationPath, context.body().buffer(),
                     context.request().query()));
-            Pool pool = pools.pool(exchange.request().deployment()).orElseThrow(() -> new GatewayException(
+            pool = pools.pool(exchange.request().deployment()).orElseThrow(() -> new GatewayException(
                     ErrorCode.DEPLOYMENT_NOT_FOUND, "The API deployment '" + exchange.request().deployment()
                     + "' is not served by this gateway."));
-            target = pool.next();
         } catch (GatewayException e) {
             reject(context, exchange, e);
             return;
         }
-        exchange.target(target);
-        forward(context, exchange, target);
+        // A caller that leaves must not keep a backend generating tokens for nobody.
+        context.response().closeHandler(closed -> {
+            if (!context.response().ended()) {
+                callerGone(exchange);
+            }
+        });
+        Optional<Target> first = selector.choose(pool, exchange.tried());
+        if (first.isEmpty()) {
+            allParked(context, exchange, pool);
+            return;
+        }
+        send(context, exchange, pool, first.get());
     }
 
-    private void forward(RoutingContext context, Exchange exchange, Target target) {
+    /** One attempt: the request to one target. */
+    private void send(RoutingContext context, Exchange exchange, Pool pool, Target target) {
+        exchange.attempt(target);
         upstream.open(target, exchange.request(), context.request().headers())
                 .compose(request -> {
-                    // A caller that leaves must not keep a backend generating tokens for nobody.
-                    context.response().closeHandler(closed -> {
-                        if (!context.response().ended()) {
-                            callerGone(exchange, request);
-                        }
-                    });
-                    return request.send(exchange.request().body());
+                    exchange.upstreamRequest(request);
+                    return request.send(reader.bodyFor(exchange.request(), target));
                 })
-                .onSuccess(response -> relay(context, exchange, response))
-                .onFailure(failure -> upstreamFailed(context, exchange, target, failure));
+                .onSuccess(response -> answered(context, exchange, pool, target, response))
+                .onFailure(failure -> attemptFailed(context, exchange, pool, target, failure));
+    }
+
+    /**
+     * The target answered. A 429 or 5xx is not passed on while another target may still answer: nothing has reached
+     * the caller yet, so the request goes to the next usable target, within the attempt budget.
+     */
+    private void answered(RoutingContext context, Exchange exchange, Pool pool, Target target,
+                          HttpClientResponse response) {
+        int status = response.statusCode();
+        if (status == 429) {
+            selector.throttled(target, response.headers());
+        } else if (status >= 500) {
+            selector.failed(target);
+        } else {
+            selector.succeeded(target);
+        }
+        if ((status == 429 || status >= 500) && !exchange.finished()) {
+            Optional<Target> next = nextTarget(exchange, pool);
+            if (next.isPresent() || status == 429) {
+                // Read and drop the body, so the connection goes back to the pool.
+                response.body();
+                if (next.isPresent()) {
+                    LOG.debugf("Backend %s answered %d to request %s; trying %s", target, status, exchange.id, next.get());
+                    send(context, exchange, pool, next.get());
+                } else {
+                    allParked(context, exchange, pool);
+                }
+                return;
+            }
+        }
+        relay(context, exchange, response);
+    }
+
+    private void attemptFailed(RoutingContext context, Exchange exchange, Pool pool, Target target, Throwable failure) {
+        if (exchange.finished()) {
+            return; // the caller left first and the gateway reset the upstream request itself
+        }
+        selector.failed(target);
+        LOG.warnf("Backend %s failed request %s: %s", target, exchange.id, failure.getMessage());
+        Optional<Target> next = nextTarget(exchange, pool);
+        if (next.isPresent()) {
+            send(context, exchange, pool, next.get());
+        } else {
+            reject(context, exchange, upstreamFailure(failure));
+        }
+    }
+
+    private Optional<Target> nextTarget(Exchange exchange, Pool pool) {
+        return exchange.attempts() < config.maxAttempts() ? selector.choose(pool, exchange.tried()) : Optional.empty();
+    }
+
+    /** No target may take the request now: answer as a throttled AOAI deployment would, with when to come back. */
+    private void allParked(RoutingContext context, Exchange exchange, Pool pool) {
+        long nanos = selector.nanosUntilUsable(pool);
+        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos + TimeUnit.SECONDS.toNanos(1) - 1));
+        context.response().putHeader("retry-after", String.valueOf(seconds))
+                .putHeader("retry-after-ms", String.valueOf(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos))));
+        reject(context, exchange, new GatewayException(ErrorCode.TOO_MANY_REQUESTS, "Every backend serving '"
+                + pool.deployment() + "' is throttled or unavailable. Please retry after " + seconds + " seconds."));
     }
 
     private void relay(RoutingContext context, Exchange exchange, HttpClientResponse upstreamResponse) {
@@ -175,7 +246,7 @@ public class ProxyHandler {
      * caller had the whole answer (it may close on the last byte, before the backend's end is read): record it as
      * served. Otherwise the caller left early: record 499 and stop the backend generating for nobody.
      */
-    private void callerGone(Exchange exchange, HttpClientRequest request) {
+    private void callerGone(Exchange exchange) {
         UsageTap tap = exchange.tap();
         if (tap != null && tap.usage().isPresent()) {
             record(exchange, exchange.upstreamStatus(), tap);
@@ -185,16 +256,10 @@ public class ProxyHandler {
         if (record != null) {
             offer(record);
             LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
-            request.reset();
+            if (exchange.upstreamRequest() != null) {
+                exchange.upstreamRequest().reset();
+            }
         }
-    }
-
-    private void upstreamFailed(RoutingContext context, Exchange exchange, Target target, Throwable failure) {
-        if (exchange.finished()) {
-            return; // the caller left first and the gateway reset the upstream request itself
-        }
-        LOG.warnf("Backend %s failed request %s: %s", target.backend(), exchange.id, failure.getMessage());
-        reject(context, exchange, upstreamFailure(failure));
     }
 
     private static GatewayException upstreamFailure(Throwable failure) {

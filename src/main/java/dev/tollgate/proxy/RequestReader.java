@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
+import dev.tollgate.routing.Target;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -54,7 +55,21 @@ public class RequestReader {
             streamOptions.put("include_usage", true);
             upstreamBody = Buffer.buffer(serialize(json));
         }
-        return new InboundRequest(style, deployment, operation, query == null ? "" : query, stream, inject, upstreamBody);
+        return new InboundRequest(style, deployment, operation, query == null ? "" : query, stream, inject,
+                upstreamBody, json);
+    }
+
+    /**
+     * The body to send to that target. On the v1 path the deployment is the body's {@code model}, so a target that
+     * serves the pool with another deployment (a fallback) needs it renamed; everything else goes as read.
+     */
+    public Buffer bodyFor(InboundRequest request, Target target) {
+        if (request.style() != InboundRequest.PathStyle.V1 || target.upstreamDeployment().equals(request.deployment())) {
+            return request.body();
+        }
+        ObjectNode renamed = request.json().deepCopy();
+        renamed.put("model", target.upstreamDeployment());
+        return Buffer.buffer(serialize(renamed));
     }
 
     static boolean isDeploymentName(String name) {

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param deployment the name callers send (path segment or body {@code model})
  * @param targets    where it can be served, never empty
- * @param balancer   the choice of target
+ * @param balancer   the choice among the targets usable at the moment
  */
 public record Pool(String deployment, List<Target> targets, Balancer balancer) {
 
@@ -16,9 +16,5 @@ public record Pool(String deployment, List<Target> targets, Balancer balancer) {
             throw new IllegalArgumentException("Pool " + deployment + " has no targets");
         }
         targets = List.copyOf(targets);
-    }
-
-    public Target next() {
-        return balancer.choose(targets);
     }
 }

@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The pools, one per deployment name, built from the backends configuration at start-up; a gateway with no backend
- * refuses to start rather than answer 404 to everything.
+ * The pools, one per deployment name, built at start-up: an implicit round-robin pool for each name in the backends'
+ * {@code deployments} lists, replaced by the explicit pool of the same name where {@code tollgate.pools} has one. A
+ * gateway with no backend refuses to start rather than answer 404 to everything.
  */
 @Startup
 @ApplicationScoped
@@ -22,8 +23,8 @@ public class PoolRegistry {
 
     private final Map<String, Pool> pools;
 
-    public PoolRegistry(BackendsConfig config) {
-        this.pools = build(config);
+    public PoolRegistry(BackendsConfig backends, PoolsConfig explicit) {
+        this.pools = build(backends, explicit);
     }
 
     public Optional<Pool> pool(String deployment) {
@@ -34,21 +35,38 @@ public class PoolRegistry {
         return pools.values();
     }
 
-    private static Map<String, Pool> build(BackendsConfig config) {
+    private static Map<String, Pool> build(BackendsConfig config, PoolsConfig explicit) {
         if (config.all().isEmpty()) {
             throw new IllegalStateException("No backends are configured: set tollgate.backends.<id>.url, .api-key "
                     + "and .deployments for at least one Azure OpenAI instance (see docs/configuration.md).");
         }
-        Map<String, List<Target>> targets = new LinkedHashMap<>();
         // Sorted by id so that round-robin order is the same on every replica and every start.
-        new TreeMap<>(config.all()).forEach((id, backend) -> {
-            Backend b = new Backend(id, backend.url(), backend.apiKey(), backend.region());
-            for (String deployment : backend.deployments()) {
-                targets.computeIfAbsent(deployment, d -> new ArrayList<>()).add(new Target(b, deployment));
+        Map<String, Backend> backends = new TreeMap<>();
+        config.all().forEach((id, b) -> backends.put(id, new Backend(id, b.url(), b.apiKey(), b.region())));
+
+        Map<String, List<Target>> implicit = new LinkedHashMap<>();
+        backends.forEach((id, backend) -> {
+            for (String deployment : config.all().get(id).deployments()) {
+                implicit.computeIfAbsent(deployment, d -> new ArrayList<>()).add(new Target(backend, deployment, 1, 1));
             }
         });
         Map<String, Pool> pools = new LinkedHashMap<>();
-        targets.forEach((deployment, list) -> pools.put(deployment, new Pool(deployment, list, new RoundRobinBalancer())));
+        implicit.forEach((deployment, targets) ->
+                pools.put(deployment, new Pool(deployment, targets, Strategy.ROUND_ROBIN.newBalancer())));
+        explicit.all().forEach((deployment, pool) -> pools.put(deployment, explicitPool(deployment, pool, backends)));
         return Collections.unmodifiableMap(pools);
+    }
+
+    private static Pool explicitPool(String deployment, PoolsConfig.PoolConfig pool, Map<String, Backend> backends) {
+        List<Target> targets = new ArrayList<>();
+        for (PoolsConfig.TargetConfig target : pool.targets()) {
+            Backend backend = backends.get(target.backend());
+            if (backend == null) {
+                throw new IllegalStateException("Pool " + deployment + " names backend '" + target.backend()
+                        + "', which tollgate.backends does not define.");
+            }
+            targets.add(new Target(backend, target.deployment().orElse(deployment), target.priority(), target.weight()));
+        }
+        return new Pool(deployment, targets, pool.strategy().newBalancer());
     }
 }

@@ -1,10 +1,50 @@
 package dev.tollgate.routing;
 
 /**
- * Where one request can go: a backend and the deployment name to ask it for.
- *
- * @param backend              the AOAI instance
- * @param upstreamDeployment   the deployment on that instance
+ * Where one request can go: a backend, the deployment to ask it for (which may name another, larger model: a
+ * fallback), the priority group and the weight within it, and the target's live state.
  */
-public record Target(Backend backend, String upstreamDeployment) {
+public final class Target {
+
+    private final Backend backend;
+    private final String upstreamDeployment;
+    private final int priority;
+    private final int weight;
+    private final TargetState state = new TargetState();
+
+    public Target(Backend backend, String upstreamDeployment, int priority, int weight) {
+        if (weight < 1) {
+            throw new IllegalArgumentException("Weight of " + backend.id() + "/" + upstreamDeployment + " must be at least 1");
+        }
+        this.backend = backend;
+        this.upstreamDeployment = upstreamDeployment;
+        this.priority = priority;
+        this.weight = weight;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public String upstreamDeployment() {
+        return upstreamDeployment;
+    }
+
+    /** Lower is preferred: the priority strategy spills to the next group only when this one has no usable target. */
+    public int priority() {
+        return priority;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public TargetState state() {
+        return state;
+    }
+
+    @Override
+    public String toString() {
+        return backend.id() + "/" + upstreamDeployment;
+    }
 }

@@ -45,7 +45,7 @@ public final class UsageWriterBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
             batch.add(new UsageRecord(RequestIds.next(), Instant.now(), "app,\"" + (i % 50), "tenant", "gpt-4o",
-                    "gpt-4o-2024-08-06", "backend-" + (i % 3), "swedencentral", "chat/completions", i % 2 == 0, 200, 120,
+                    "gpt-4o-2024-08-06", "backend-" + (i % 3), "swedencentral", "chat/completions", i % 2 == 0, 200, 120, 1,
                     new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), "apim-" + i));
             if (batch.size() == batchSize) {
                 writer.write(batch);

@@ -266,9 +266,11 @@ class GatewayProxyTest {
     }
 
     @Test
-    void anUpstream429ReachesTheCallerWithItsRetryAfter() {
+    void whenEveryBackendThrottlesTheCallerGets429WithRetryAfter() {
         simulator.backends().forEach(backend -> backend.throttleFor(Duration.ofSeconds(7)));
-        Response response = chat(TestTokens.v1("app-throttled"), SHORT_CHAT);
+        // Its own deployment: the gateway parks the throttled targets, which must not spill into other tests.
+        Response response = given().contentType("application/json").auth().oauth2(TestTokens.v1("app-throttled"))
+                .body(SHORT_CHAT).post("/openai/deployments/gpt-4o-throttled/chat/completions?api-version=2024-10-21");
         response.then().statusCode(429).body("error.code", equalTo("429"))
                 .header("retry-after", org.hamcrest.Matchers.notNullValue());
         assertThat(awaitRow(response.header("x-request-id"))).containsEntry("status", 429)

@@ -156,7 +156,9 @@ class SimulatedBackendStreamingTest {
                  "messages":[{"role":"user","content":"hi"}]}""");
 
         assertThat(stream.response().statusCode()).isEqualTo(200);
-        assertThat(stream.events()).hasSize(3).doesNotContain("[DONE]");
+        // At most the three events before the cut: the JDK client may surface the break before it hands over the
+        // last events it had buffered, so the exact count is not something a client can rely on.
+        assertThat(stream.events()).hasSizeLessThanOrEqualTo(3).doesNotContain("[DONE]");
         assertThat(stream.failure()).as("a truncated chunked body must surface as an I/O error").isNotNull();
 
         backend.dropStreamAfter(-1);

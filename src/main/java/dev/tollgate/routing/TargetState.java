@@ -1,0 +1,62 @@
+package dev.tollgate.routing;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The live state of one target, shared by the event-loop threads: until when it is parked (throttled, or its breaker
+ * open), and how many times in a row it failed. Lock-free; times are {@link System#nanoTime()} values.
+ *
+ * <p>The breaker: after {@code threshold} consecutive failures the target is parked for the cool-down. When that
+ * ends, one request may try it (half-open): a success closes the breaker, a failure parks it for another cool-down.
+ */
+public final class TargetState {
+
+    private final AtomicLong usableFromNanos = new AtomicLong(System.nanoTime());
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicInteger trialsInFlight = new AtomicInteger();
+
+    /** Whether a request may go to the target now; a half-open target lets through one trial at a time. */
+    public boolean usable(long nowNanos, int breakerThreshold) {
+        if (nowNanos - usableFromNanos.get() < 0) {
+            return false;
+        }
+        return consecutiveFailures.get() < breakerThreshold || trialsInFlight.get() == 0;
+    }
+
+    /** Called when a request is sent to the target. */
+    void sending(int breakerThreshold) {
+        if (consecutiveFailures.get() >= breakerThreshold) {
+            trialsInFlight.incrementAndGet();
+        }
+    }
+
+    /** Nanoseconds until the target may take requests again; 0 if it may now. */
+    public long parkedForNanos(long nowNanos) {
+        return Math.max(0, usableFromNanos.get() - nowNanos);
+    }
+
+    /** The target answered 429: no traffic until then. Throttling says nothing about health. */
+    void throttled(long untilNanos) {
+        trialsInFlight.updateAndGet(n -> Math.max(0, n - 1));
+        usableFromNanos.accumulateAndGet(untilNanos, Math::max);
+    }
+
+    /** The target failed (5xx, timeout, connection error); opens the breaker at the threshold. */
+    void failed(long nowNanos, int breakerThreshold, long coolDownNanos) {
+        trialsInFlight.updateAndGet(n -> Math.max(0, n - 1));
+        if (consecutiveFailures.incrementAndGet() >= breakerThreshold) {
+            usableFromNanos.accumulateAndGet(nowNanos + coolDownNanos, Math::max);
+        }
+    }
+
+    /** The target answered (any answer that is not a failure): the breaker closes. */
+    void succeeded() {
+        trialsInFlight.updateAndGet(n -> Math.max(0, n - 1));
+        consecutiveFailures.set(0);
+    }
+
+    public boolean breakerOpen(int breakerThreshold) {
+        return consecutiveFailures.get() >= breakerThreshold;
+    }
+}
