@@ -6,8 +6,10 @@ import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageTap;
 import dev.tollgate.routing.Target;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -30,6 +32,9 @@ final class Exchange {
     private final Set<Target> tried = new HashSet<>(4);
     private Target target;
     private HttpClientRequest upstreamRequest;
+    private long deadlineTimer = -1;
+    private long attemptStartNanos;
+    private boolean deadlinePassed;
     private String upstreamRequestId;
     private int upstreamStatus;
     private UsageTap tap;
@@ -55,9 +60,16 @@ final class Exchange {
 
     /** The request is being sent to this target (its first or a further attempt). */
     void attempt(Target target) {
+        this.attemptStartNanos = System.nanoTime();
+        this.deadlinePassed = false;
         this.target = target;
         this.tried.add(target);
         this.upstreamRequest = null;
+    }
+
+    /** Time since the current attempt was sent. */
+    long sinceAttemptStarted() {
+        return System.nanoTime() - attemptStartNanos;
     }
 
     Set<Target> tried() {
@@ -66,6 +78,30 @@ final class Exchange {
 
     int attempts() {
         return tried.size();
+    }
+
+    /** Runs the action if the current attempt is still going after that long; replaces an earlier deadline. */
+    void deadline(Vertx vertx, Duration timeout, Runnable action) {
+        cancelDeadline(vertx);
+        HttpClientRequest attempt = upstreamRequest;
+        deadlineTimer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+            if (!recorded && upstreamRequest == attempt) {
+                deadlinePassed = true;
+                action.run();
+            }
+        });
+    }
+
+    /** Whether the current attempt was cut off by its deadline (the reset then reaches us as a generic failure). */
+    boolean deadlinePassed() {
+        return deadlinePassed;
+    }
+
+    void cancelDeadline(Vertx vertx) {
+        if (deadlineTimer >= 0) {
+            vertx.cancelTimer(deadlineTimer);
+            deadlineTimer = -1;
+        }
     }
 
     void upstreamRequest(HttpClientRequest request) {

@@ -20,6 +20,10 @@ public interface ProxyConfig {
     @WithDefault("PT120S")
     Duration idleTimeout();
 
+    /** Longest a whole answer may take, streams included; then the backend request is cancelled. */
+    @WithDefault("PT10M")
+    Duration requestTimeout();
+
     /** Largest request body accepted, in bytes (images sent inline make chat requests large). */
     @WithDefault("20971520")
     long maxRequestBodyBytes();

@@ -16,6 +16,7 @@ import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.routing.Target;
 import dev.tollgate.routing.TargetSelector;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientResponse;
@@ -46,13 +47,15 @@ public class ProxyHandler {
     private final TargetSelector selector;
     private final UpstreamClient upstream;
     private final ProxyConfig config;
+    private final Vertx vertx;
     private final UsageRecorder recorder;
     private final ErrorWriter errors;
     private final ObjectMapper mapper;
 
     public ProxyHandler(CallerResolver callers, RequestReader reader, PoolRegistry pools, TargetSelector selector,
                         UpstreamClient upstream, ProxyConfig config, UsageRecorder recorder, ErrorWriter errors,
-                        ObjectMapper mapper) {
+                        ObjectMapper mapper, Vertx vertx) {
+        this.vertx = vertx;
         this.selector = selector;
         this.config = config;
         this.callers = callers;
@@ -120,6 +123,7 @@ public class ProxyHandler {
         upstream.open(target, exchange.request(), context.request().headers())
                 .compose(request -> {
                     exchange.upstreamRequest(request);
+                    exchange.deadline(vertx, upstream.requestTimeout(target), request::reset);
                     return request.send(reader.bodyFor(exchange.request(), target));
                 })
                 .onSuccess(response -> answered(context, exchange, pool, target, response))
@@ -134,11 +138,11 @@ public class ProxyHandler {
                           HttpClientResponse response) {
         int status = response.statusCode();
         if (status == 429) {
-            selector.throttled(target, response.headers());
+            selector.throttled(pool, target, response.headers());
         } else if (status >= 500) {
-            selector.failed(target);
+            selector.failed(pool, target, status);
         } else {
-            selector.succeeded(target);
+            selector.succeeded(pool, target, status, response.headers(), exchange.sinceAttemptStarted());
         }
         if ((status == 429 || status >= 500) && !exchange.finished()) {
             Optional<Target> next = nextTarget(exchange, pool);
@@ -161,13 +165,15 @@ public class ProxyHandler {
         if (exchange.finished()) {
             return; // the caller left first and the gateway reset the upstream request itself
         }
-        selector.failed(target);
+        selector.failed(pool, target, 0);
         LOG.warnf("Backend %s failed request %s: %s", target, exchange.id, failure.getMessage());
         Optional<Target> next = nextTarget(exchange, pool);
         if (next.isPresent()) {
             send(context, exchange, pool, next.get());
         } else {
-            reject(context, exchange, upstreamFailure(failure));
+            reject(context, exchange, exchange.deadlinePassed()
+                    ? new GatewayException(ErrorCode.GATEWAY_TIMEOUT, "The backend did not finish its answer in time.")
+                    : upstreamFailure(failure));
         }
     }
 
@@ -238,7 +244,7 @@ public class ProxyHandler {
 
     private void record(Exchange exchange, int status, UsageTap tap) {
         Usage usage = status >= 400 ? Usage.none() : tap.usage().orElseGet(Usage::missing);
-        offer(exchange.finish(status, usage, tap.model().orElse(null)));
+        offer(exchange, exchange.finish(status, usage, tap.model().orElse(null)));
     }
 
     /**
@@ -254,7 +260,7 @@ public class ProxyHandler {
         }
         UsageRecord record = exchange.finish(CALLER_LEFT, Usage.missing(), tap == null ? null : tap.model().orElse(null));
         if (record != null) {
-            offer(record);
+            offer(exchange, record);
             LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
             if (exchange.upstreamRequest() != null) {
                 exchange.upstreamRequest().reset();
@@ -276,11 +282,12 @@ public class ProxyHandler {
 
     private void reject(RoutingContext context, Exchange exchange, GatewayException e) {
         errors.send(context.response(), e);
-        offer(exchange.finish(e.code().status(), Usage.none(), null));
+        offer(exchange, exchange.finish(e.code().status(), Usage.none(), null));
     }
 
-    private void offer(UsageRecord record) {
+    private void offer(Exchange exchange, UsageRecord record) {
         if (record != null) {
+            exchange.cancelDeadline(vertx);
             recorder.offer(record);
         }
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.routing.Backend;
 import dev.tollgate.routing.Target;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -12,6 +13,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
 
 /** Opens requests to backends over one pooled, non-blocking Vert.x HTTP client. */
 @ApplicationScoped
@@ -37,16 +40,22 @@ public class UpstreamClient {
 
     /** Opens a request to the target for the caller's request, with the backend's credentials; not yet sent. */
     public Future<HttpClientRequest> open(Target target, InboundRequest request, MultiMap callerHeaders) {
+        Backend backend = target.backend();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(uri(target, request))
-                .setIdleTimeout(config.idleTimeout().toMillis());
-        return client.request(options).map(upstream -> {
-            HeaderPolicy.copyRequestHeaders(callerHeaders, upstream.headers());
-            upstream.putHeader("content-type", "application/json");
-            upstream.putHeader("api-key", target.backend().apiKey());
-            return upstream;
-        });
+                .setConnectTimeout(backend.connectTimeout().orElse(config.connectTimeout()).toMillis())
+                .setIdleTimeout(backend.idleTimeout().orElse(config.idleTimeout()).toMillis());
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        HeaderPolicy.copyRequestHeaders(callerHeaders, headers);
+        headers.set("content-type", "application/json");
+        // Credentials first: a connection is taken from the pool only once the request can be sent.
+        return backend.credential().authorize(headers).compose(authorized -> client.request(options.setHeaders(headers)));
+    }
+
+    /** Longest the whole answer of that target may take. */
+    public Duration requestTimeout(Target target) {
+        return target.backend().requestTimeout().orElse(config.requestTimeout());
     }
 
     private static String uri(Target target, InboundRequest request) {

@@ -1,17 +1,25 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.routing.credentials.BackendCredential;
+
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * One AOAI instance.
  *
- * @param id     the operator's name for it, as in {@code tollgate.backends.<id>}
- * @param url    its base URL
- * @param apiKey its key, sent as {@code api-key}
- * @param region its Azure region, if known
+ * @param id             the operator's name for it, as in {@code tollgate.backends.<id>}
+ * @param url            its base URL, without trailing slash
+ * @param credential     how the gateway authenticates to it
+ * @param region         its Azure region, if known
+ * @param connectTimeout its own connect timeout, if it has one
+ * @param idleTimeout    its own idle (first byte, between chunks) timeout, if it has one
+ * @param requestTimeout its own whole-answer timeout, if it has one
  */
-public record Backend(String id, URI url, String apiKey, Optional<String> region) {
+public record Backend(String id, URI url, BackendCredential credential, Optional<String> region,
+                      Optional<Duration> connectTimeout, Optional<Duration> idleTimeout,
+                      Optional<Duration> requestTimeout) {
 
     public Backend {
         // Paths are appended to it: no trailing slash.
@@ -20,7 +28,7 @@ public record Backend(String id, URI url, String apiKey, Optional<String> region
 
     @Override
     public String toString() {
-        // Never the key: backends end up in log lines.
+        // Never the credential: backends end up in log lines.
         return id + " (" + url + ")";
     }
 }

@@ -1,9 +1,11 @@
 package dev.tollgate.routing;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,13 +29,53 @@ public interface BackendsConfig {
         /** Base URL of the instance, e.g. {@code https://my-aoai.openai.azure.com}. */
         URI url();
 
-        /** The instance's own key, sent upstream as {@code api-key}; callers never see it. */
-        String apiKey();
+        /** How the gateway authenticates to the instance: {@code api-key} or {@code entra-id}. */
+        @WithDefault("api-key")
+        AuthKind auth();
 
-        /** Deployment names this instance serves; callers ask for these names. */
-        List<String> deployments();
+        /** The instance's own key, sent upstream as {@code api-key} (auth api-key); callers never see it. */
+        Optional<String> apiKey();
+
+        /** The Entra ID identity the gateway uses for this instance (auth entra-id). */
+        Entra entra();
+
+        /** Deployment names this instance serves under the same name (implicit round-robin pools). */
+        Optional<List<String>> deployments();
 
         /** Azure region of the instance; recorded with each request it serves (prices can differ by region). */
         Optional<String> region();
+
+        /** Time allowed to open a connection; default {@code tollgate.proxy.connect-timeout}. */
+        Optional<Duration> connectTimeout();
+
+        /**
+         * Longest silence allowed from the instance, before the first byte and between chunks; default
+         * {@code tollgate.proxy.idle-timeout}.
+         */
+        Optional<Duration> idleTimeout();
+
+        /** Longest a whole answer may take, streams included; default {@code tollgate.proxy.request-timeout}. */
+        Optional<Duration> requestTimeout();
+    }
+
+    enum AuthKind {
+        API_KEY,
+        ENTRA_ID
+    }
+
+    interface Entra {
+        /** managed-identity, workload-identity, client-secret or default (DefaultAzureCredential's chain). */
+        @WithDefault("default")
+        String kind();
+
+        Optional<String> tenantId();
+
+        /** The user-assigned managed identity's or the app registration's client id. */
+        Optional<String> clientId();
+
+        Optional<String> clientSecret();
+
+        /** Entra authority, for sovereign clouds (and tests); default the public cloud's. */
+        Optional<String> authorityHost();
     }
 }

@@ -7,14 +7,19 @@ import java.util.List;
  *
  * @param deployment the name callers send (path segment or body {@code model})
  * @param targets    where it can be served, never empty
+ * @param strategy   how the balancer chooses
  * @param balancer   the choice among the targets usable at the moment
  */
-public record Pool(String deployment, List<Target> targets, Balancer balancer) {
+public record Pool(String deployment, List<Target> targets, Strategy strategy, Balancer balancer) {
 
     public Pool {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("Pool " + deployment + " has no targets");
         }
         targets = List.copyOf(targets);
+    }
+
+    public Pool(String deployment, List<Target> targets, Strategy strategy) {
+        this(deployment, targets, strategy, strategy.newBalancer());
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.routing.credentials.Credentials;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,8 +24,9 @@ public class PoolRegistry {
 
     private final Map<String, Pool> pools;
 
-    public PoolRegistry(BackendsConfig backends, PoolsConfig explicit) {
+    public PoolRegistry(BackendsConfig backends, PoolsConfig explicit, TargetMetrics metrics) {
         this.pools = build(backends, explicit);
+        pools.values().forEach(metrics::register);
     }
 
     public Optional<Pool> pool(String deployment) {
@@ -42,17 +44,18 @@ public class PoolRegistry {
         }
         // Sorted by id so that round-robin order is the same on every replica and every start.
         Map<String, Backend> backends = new TreeMap<>();
-        config.all().forEach((id, b) -> backends.put(id, new Backend(id, b.url(), b.apiKey(), b.region())));
+        config.all().forEach((id, b) -> backends.put(id, new Backend(id, b.url(), Credentials.of(id, b), b.region(),
+                b.connectTimeout(), b.idleTimeout(), b.requestTimeout())));
 
         Map<String, List<Target>> implicit = new LinkedHashMap<>();
         backends.forEach((id, backend) -> {
-            for (String deployment : config.all().get(id).deployments()) {
+            for (String deployment : config.all().get(id).deployments().orElse(List.of())) {
                 implicit.computeIfAbsent(deployment, d -> new ArrayList<>()).add(new Target(backend, deployment, 1, 1));
             }
         });
         Map<String, Pool> pools = new LinkedHashMap<>();
         implicit.forEach((deployment, targets) ->
-                pools.put(deployment, new Pool(deployment, targets, Strategy.ROUND_ROBIN.newBalancer())));
+                pools.put(deployment, new Pool(deployment, targets, Strategy.ROUND_ROBIN)));
         explicit.all().forEach((deployment, pool) -> pools.put(deployment, explicitPool(deployment, pool, backends)));
         return Collections.unmodifiableMap(pools);
     }
@@ -67,6 +70,6 @@ public class PoolRegistry {
             }
             targets.add(new Target(backend, target.deployment().orElse(deployment), target.priority(), target.weight()));
         }
-        return new Pool(deployment, targets, pool.strategy().newBalancer());
+        return new Pool(deployment, targets, pool.strategy());
     }
 }

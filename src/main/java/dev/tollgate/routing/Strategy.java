@@ -9,7 +9,9 @@ public enum Strategy {
     /** Shares proportional to the targets' weights. */
     WEIGHTED(WeightedBalancer::new),
     /** The lowest priority group with a usable target, weighted within it. */
-    PRIORITY(PriorityBalancer::new);
+    PRIORITY(PriorityBalancer::new),
+    /** The target reporting the most remaining tokens and requests, then the fastest. */
+    LEAST_LOADED(LeastLoadedBalancer::new);
 
     private final Supplier<Balancer> factory;
 

@@ -16,9 +16,11 @@ import java.util.Optional;
 public class TargetSelector {
 
     private final RoutingConfig config;
+    private final TargetMetrics metrics;
 
-    public TargetSelector(RoutingConfig config) {
+    public TargetSelector(RoutingConfig config, TargetMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** A target of the pool that may take a request now and was not tried yet for this request. */
@@ -48,16 +50,36 @@ public class TargetSelector {
         return soonest;
     }
 
-    public void throttled(Target target, MultiMap headers) {
+    /** The target answered 429: park it for as long as it asks. */
+    public void throttled(Pool pool, Target target, MultiMap headers) {
+        metrics.attempt(pool, target, "429");
         long delay = RetryHints.of(headers).orElse(config.defaultRetryAfter()).toNanos();
         target.state().throttled(System.nanoTime() + delay);
     }
 
-    public void failed(Target target) {
+    /** The target answered 5xx ({@code status}), or with no answer at all (0: connection error, timeout). */
+    public void failed(Pool pool, Target target, int status) {
+        metrics.attempt(pool, target, status == 0 ? "error" : "5xx");
         target.state().failed(System.nanoTime(), config.breakerFailureThreshold(), config.breakerCoolDown().toNanos());
     }
 
-    public void succeeded(Target target) {
+    /** The target answered with anything but a throttle or a failure, after that long. */
+    public void succeeded(Pool pool, Target target, int status, MultiMap headers, long latencyNanos) {
+        metrics.attempt(pool, target, status / 100 + "xx");
+        metrics.firstByte(target, latencyNanos);
         target.state().succeeded();
+        target.state().observed(System.nanoTime(), number(headers.get("x-ratelimit-remaining-tokens")),
+                number(headers.get("x-ratelimit-remaining-requests")), latencyNanos);
+    }
+
+    private static long number(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

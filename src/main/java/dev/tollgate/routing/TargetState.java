@@ -15,6 +15,15 @@ public final class TargetState {
     private final AtomicLong usableFromNanos = new AtomicLong(System.nanoTime());
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger trialsInFlight = new AtomicInteger();
+    /** Load the target last reported: -1 unknown. Rate-limit windows are a minute, so older reports are stale. */
+    private volatile long remainingTokens = -1;
+    private volatile long remainingRequests = -1;
+    private volatile long reportedAtNanos;
+    /** Exponentially weighted time to the answer's first byte; 0 until the first answer. */
+    private volatile long latencyNanos;
+
+    static final long REPORT_FRESH_NANOS = 60_000_000_000L;
+    private static final double LATENCY_WEIGHT = 0.2;
 
     /** Whether a request may go to the target now; a half-open target lets through one trial at a time. */
     public boolean usable(long nowNanos, int breakerThreshold) {
@@ -54,6 +63,39 @@ public final class TargetState {
     void succeeded() {
         trialsInFlight.updateAndGet(n -> Math.max(0, n - 1));
         consecutiveFailures.set(0);
+    }
+
+    /** The target answered: note the load it reports and how long it took to start answering. */
+    void observed(long nowNanos, long remainingTokens, long remainingRequests, long latencyNanos) {
+        if (remainingTokens >= 0 || remainingRequests >= 0) {
+            this.remainingTokens = remainingTokens;
+            this.remainingRequests = remainingRequests;
+            this.reportedAtNanos = nowNanos;
+        }
+        long previous = this.latencyNanos;
+        this.latencyNanos = previous == 0 ? latencyNanos : (long) (previous + LATENCY_WEIGHT * (latencyNanos - previous));
+    }
+
+    /** Remaining tokens last reported, or -1 if unknown or stale. */
+    public long remainingTokens(long nowNanos) {
+        return fresh(nowNanos) ? remainingTokens : -1;
+    }
+
+    /** Remaining requests last reported, or -1 if unknown or stale. */
+    public long remainingRequests(long nowNanos) {
+        return fresh(nowNanos) ? remainingRequests : -1;
+    }
+
+    private boolean fresh(long nowNanos) {
+        return reportedAtNanos != 0 && nowNanos - reportedAtNanos < REPORT_FRESH_NANOS;
+    }
+
+    public long latencyNanos() {
+        return latencyNanos;
+    }
+
+    public int consecutiveFailures() {
+        return consecutiveFailures.get();
     }
 
     public boolean breakerOpen(int breakerThreshold) {

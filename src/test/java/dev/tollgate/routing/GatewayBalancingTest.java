@@ -169,6 +169,53 @@ class GatewayBalancingTest {
         assertThat(sim(1).requests() + sim(2).requests()).as("one attempt only").isEqualTo(1);
     }
 
+    @Test
+    void leastLoadedPrefersTheTargetReportingMoreCapacity() {
+        sim(1).tokensPerMinute(5_000);
+        for (int i = 0; i < 10; i++) {
+            chat("least-loaded").then().statusCode(200);
+        }
+        assertThat(sim(1).requests()).as("tried at most once, then it reports far less capacity").isLessThanOrEqualTo(1);
+        assertThat(sim(2).requests()).isGreaterThanOrEqualTo(9);
+    }
+
+    @Test
+    void aFallbackTargetGetsItsOwnDeploymentNameOnTheV1Path() {
+        sim(1).throttleFor(Duration.ofSeconds(30));
+        given().contentType("application/json").auth().oauth2(TestTokens.v1("app-v1-fallback"))
+                .body("{\"model\":\"fallback-v1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/openai/v1/chat/completions")
+                .then().statusCode(200).body("model", equalTo("gpt-4o-mini-2024-07-18"));
+        assertThat(sim(2).lastRequest().body()).contains("\"model\":\"gpt-4o-mini\"");
+    }
+
+    @Test
+    void aBackendSilentPastItsIdleTimeoutIs504() {
+        sim(3).firstByteDelay(Duration.ofSeconds(3));
+        chat("gpt-slow-idle").then().statusCode(504).body("error.code", equalTo("GatewayTimeout"));
+    }
+
+    @Test
+    void anAnswerSlowerThanTheRequestTimeoutIs504() {
+        sim(3).firstByteDelay(Duration.ofSeconds(3));
+        chat("gpt-slow-total").then().statusCode(504).body("error.code", equalTo("GatewayTimeout"));
+    }
+
+    @Test
+    void theBackendsApiShowsLiveStateToAdminsOnly() {
+        sim(2).throttleFor(Duration.ofSeconds(30));
+        sim(3).throttleFor(Duration.ofSeconds(30));
+        chat("all-parked").then().statusCode(429);
+        String admin = TestTokens.withRoles("ops-app", "tollgate.admin");
+        io.restassured.path.json.JsonPath pools = given().auth().oauth2(admin).get("/api/backends")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(pools.getList("find { it.deployment == 'all-parked' }.targets.status", String.class))
+                .containsOnly("throttled");
+        assertThat(pools.getString("find { it.deployment == 'weighted' }.strategy")).isEqualTo("weighted");
+        given().auth().oauth2(TestTokens.v1("nosy")).get("/api/backends").then().statusCode(403)
+                .body("error.code", equalTo("403"));
+    }
+
     private Response chat(String deployment) {
         return given().contentType("application/json").auth().oauth2(TestTokens.v1("app-balancing")).body(BODY)
                 .post("/openai/deployments/" + deployment + "/chat/completions?api-version=2024-10-21");
