@@ -2,11 +2,15 @@ package dev.tollgate.admin;
 
 import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
+import dev.tollgate.errors.ErrorCode;
+import dev.tollgate.errors.GatewayException;
 import dev.tollgate.routing.RoutingConfig;
+import dev.tollgate.routing.RoutingReloader;
 import dev.tollgate.routing.Target;
 import dev.tollgate.routing.TargetState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -29,10 +33,12 @@ public class BackendsResource {
 
     private final PoolRegistry pools;
     private final RoutingConfig config;
+    private final RoutingReloader reloader;
 
-    public BackendsResource(PoolRegistry pools, RoutingConfig config) {
+    public BackendsResource(PoolRegistry pools, RoutingConfig config, RoutingReloader reloader) {
         this.pools = pools;
         this.config = config;
+        this.reloader = reloader;
     }
 
     @GET
@@ -41,6 +47,19 @@ public class BackendsResource {
     public List<PoolView> backends() {
         long now = System.nanoTime();
         return pools.pools().stream().map(pool -> view(pool, now)).toList();
+    }
+
+    @POST
+    @Path("/reload")
+    @RolesAllowed(ADMIN_ROLE)
+    @Operation(summary = "Apply the routing file now (it is also checked periodically); answers the new pools")
+    public List<PoolView> reload() {
+        try {
+            reloader.reload();
+        } catch (RuntimeException e) {
+            throw new GatewayException(ErrorCode.BAD_REQUEST, "Routing unchanged: " + e.getMessage());
+        }
+        return backends();
     }
 
     private PoolView view(Pool pool, long now) {

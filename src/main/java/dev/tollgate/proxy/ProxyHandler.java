@@ -16,6 +16,7 @@ import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.routing.Target;
 import dev.tollgate.routing.TargetSelector;
+import dev.tollgate.routing.credentials.CredentialUnavailableException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -272,6 +273,10 @@ public class ProxyHandler {
         if (failure instanceof TimeoutException) {
             // How Vert.x signals the idle timeout: nothing came from the backend in time.
             return new GatewayException(ErrorCode.GATEWAY_TIMEOUT, "The backend did not answer in time.");
+        }
+        if (failure instanceof CredentialUnavailableException) {
+            return new GatewayException(ErrorCode.BAD_GATEWAY,
+                    "The gateway could not authenticate to the backend (Entra ID token unavailable).");
         }
         if (failure instanceof ConnectionPoolTooBusyException) {
             return new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,

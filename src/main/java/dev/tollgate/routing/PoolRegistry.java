@@ -14,19 +14,30 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The pools, one per deployment name, built at start-up: an implicit round-robin pool for each name in the backends'
- * {@code deployments} lists, replaced by the explicit pool of the same name where {@code tollgate.pools} has one. A
+ * The pools, one per deployment name: an implicit round-robin pool for each name in the backends' {@code deployments}
+ * lists, replaced by the explicit pool of the same name where {@code tollgate.pools} has one. Built at start-up, and
+ * again whenever the routing file changes ({@link RoutingReloader}): the new set replaces the old one at once, requests
+ * in flight keep the pool they started with, and targets that remain keep their live state (parked, breaker). A
  * gateway with no backend refuses to start rather than answer 404 to everything.
  */
 @Startup
 @ApplicationScoped
 public class PoolRegistry {
 
-    private final Map<String, Pool> pools;
+    private final TargetMetrics metrics;
+    private volatile Map<String, Pool> pools;
 
     public PoolRegistry(BackendsConfig backends, PoolsConfig explicit, TargetMetrics metrics) {
-        this.pools = build(backends, explicit);
+        this.metrics = metrics;
+        this.pools = build(backends, explicit, Map.of());
         pools.values().forEach(metrics::register);
+    }
+
+    /** Replaces every pool with those of this configuration; throws, changing nothing, if it is not usable. */
+    public synchronized void replace(BackendsConfig backends, PoolsConfig explicit) {
+        Map<String, Pool> next = build(backends, explicit, pools);
+        next.values().forEach(metrics::register);
+        pools = next;
     }
 
     public Optional<Pool> pool(String deployment) {
@@ -37,7 +48,7 @@ public class PoolRegistry {
         return pools.values();
     }
 
-    private static Map<String, Pool> build(BackendsConfig config, PoolsConfig explicit) {
+    private static Map<String, Pool> build(BackendsConfig config, PoolsConfig explicit, Map<String, Pool> previous) {
         if (config.all().isEmpty()) {
             throw new IllegalStateException("No backends are configured: set tollgate.backends.<id>.url, .api-key "
                     + "and .deployments for at least one Azure OpenAI instance (see docs/configuration.md).");
@@ -50,17 +61,20 @@ public class PoolRegistry {
         Map<String, List<Target>> implicit = new LinkedHashMap<>();
         backends.forEach((id, backend) -> {
             for (String deployment : config.all().get(id).deployments().orElse(List.of())) {
-                implicit.computeIfAbsent(deployment, d -> new ArrayList<>()).add(new Target(backend, deployment, 1, 1));
+                implicit.computeIfAbsent(deployment, d -> new ArrayList<>()).add(new Target(backend, deployment, 1, 1,
+                        previousState(previous, deployment, backend, deployment)));
             }
         });
         Map<String, Pool> pools = new LinkedHashMap<>();
         implicit.forEach((deployment, targets) ->
                 pools.put(deployment, new Pool(deployment, targets, Strategy.ROUND_ROBIN)));
-        explicit.all().forEach((deployment, pool) -> pools.put(deployment, explicitPool(deployment, pool, backends)));
+        explicit.all().forEach((deployment, pool) ->
+                pools.put(deployment, explicitPool(deployment, pool, backends, previous)));
         return Collections.unmodifiableMap(pools);
     }
 
-    private static Pool explicitPool(String deployment, PoolsConfig.PoolConfig pool, Map<String, Backend> backends) {
+    private static Pool explicitPool(String deployment, PoolsConfig.PoolConfig pool, Map<String, Backend> backends,
+                                     Map<String, Pool> previous) {
         List<Target> targets = new ArrayList<>();
         for (PoolsConfig.TargetConfig target : pool.targets()) {
             Backend backend = backends.get(target.backend());
@@ -68,8 +82,24 @@ public class PoolRegistry {
                 throw new IllegalStateException("Pool " + deployment + " names backend '" + target.backend()
                         + "', which tollgate.backends does not define.");
             }
-            targets.add(new Target(backend, target.deployment().orElse(deployment), target.priority(), target.weight()));
+            String upstream = target.deployment().orElse(deployment);
+            targets.add(new Target(backend, upstream, target.priority(), target.weight(),
+                    previousState(previous, deployment, backend, upstream)));
         }
         return new Pool(deployment, targets, pool.strategy());
+    }
+
+    /** The live state of the same target (pool, backend at the same URL, upstream deployment) before a reload. */
+    private static TargetState previousState(Map<String, Pool> previous, String pool, Backend backend, String upstream) {
+        Pool before = previous.get(pool);
+        if (before != null) {
+            for (Target target : before.targets()) {
+                if (target.backend().id().equals(backend.id()) && target.backend().url().equals(backend.url())
+                        && target.upstreamDeployment().equals(upstream)) {
+                    return target.state();
+                }
+            }
+        }
+        return new TargetState();
     }
 }

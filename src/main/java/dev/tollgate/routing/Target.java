@@ -10,9 +10,14 @@ public final class Target {
     private final String upstreamDeployment;
     private final int priority;
     private final int weight;
-    private final TargetState state = new TargetState();
+    private final TargetState state;
 
     public Target(Backend backend, String upstreamDeployment, int priority, int weight) {
+        this(backend, upstreamDeployment, priority, weight, new TargetState());
+    }
+
+    /** With the live state of the same target before a reload. */
+    Target(Backend backend, String upstreamDeployment, int priority, int weight, TargetState state) {
         if (weight < 1) {
             throw new IllegalArgumentException("Weight of " + backend.id() + "/" + upstreamDeployment + " must be at least 1");
         }
@@ -20,6 +25,7 @@ public final class Target {
         this.upstreamDeployment = upstreamDeployment;
         this.priority = priority;
         this.weight = weight;
+        this.state = state;
     }
 
     public Backend backend() {

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,8 +21,8 @@ public class TargetMetrics {
 
     private final MeterRegistry registry;
     private final RoutingConfig config;
-    private final Map<Target, Map<String, Counter>> attempts = new ConcurrentHashMap<>();
-    private final Map<Target, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<TargetState, Map<String, Counter>> attempts = new ConcurrentHashMap<>();
+    private final Map<TargetState, Timer> latency = new ConcurrentHashMap<>();
 
     public TargetMetrics(MeterRegistry registry, RoutingConfig config) {
         this.registry = registry;
@@ -32,18 +33,25 @@ public class TargetMetrics {
     void register(Pool pool) {
         for (Target target : pool.targets()) {
             Tags tags = tags(pool.deployment(), target);
-            Gauge.builder("tollgate.target.parked.seconds", target,
-                            t -> t.state().parkedForNanos(System.nanoTime()) / 1e9)
+            // Gauges watch the state, which outlives a reload of the target (strongly held, for the same reason);
+            // those of a target replaced by a reload are dropped first, or the registry would keep the old ones.
+            TargetState state = target.state();
+            for (String gauge : List.of("tollgate.target.parked.seconds", "tollgate.target.breaker.open",
+                    "tollgate.target.consecutive.failures")) {
+                registry.find(gauge).tags(tags).meters().forEach(registry::remove);
+            }
+            Gauge.builder("tollgate.target.parked.seconds", state, s -> s.parkedForNanos(System.nanoTime()) / 1e9)
+                    .strongReference(true)
                     .description("Seconds until the target takes requests again (0 = usable)")
                     .tags(tags).register(registry);
-            Gauge.builder("tollgate.target.breaker.open", target,
-                            t -> t.state().breakerOpen(config.breakerFailureThreshold()) ? 1 : 0)
+            Gauge.builder("tollgate.target.breaker.open", state, s -> s.breakerOpen(config.breakerFailureThreshold()) ? 1 : 0)
+                    .strongReference(true)
                     .description("1 while the target's circuit breaker is open or half-open")
                     .tags(tags).register(registry);
-            Gauge.builder("tollgate.target.consecutive.failures", target, t -> t.state().consecutiveFailures())
-                    .tags(tags).register(registry);
-            attempts.put(target, new ConcurrentHashMap<>());
-            latency.put(target, Timer.builder("tollgate.target.first.byte").tags(tags)
+            Gauge.builder("tollgate.target.consecutive.failures", state, TargetState::consecutiveFailures)
+                    .strongReference(true).tags(tags).register(registry);
+            attempts.putIfAbsent(state, new ConcurrentHashMap<>());
+            latency.putIfAbsent(state, Timer.builder("tollgate.target.first.byte").tags(tags)
                     .description("Time from sending a request to the target to its answer's first byte")
                     .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(5))
                     .register(registry));
@@ -51,14 +59,14 @@ public class TargetMetrics {
     }
 
     void attempt(Pool pool, Target target, String outcome) {
-        attempts.get(target).computeIfAbsent(outcome, o -> Counter.builder("tollgate.target.attempts")
+        attempts.get(target.state()).computeIfAbsent(outcome, o -> Counter.builder("tollgate.target.attempts")
                 .description("Requests sent to the target, by outcome")
                 .tags(tags(pool.deployment(), target)).tag("outcome", o)
                 .register(registry)).increment();
     }
 
     void firstByte(Target target, long nanos) {
-        latency.get(target).record(Duration.ofNanos(nanos));
+        latency.get(target.state()).record(Duration.ofNanos(nanos));
     }
 
     private static Tags tags(String pool, Target target) {
