@@ -16,10 +16,15 @@ import java.util.Optional;
  * @param connectTimeout its own connect timeout, if it has one
  * @param idleTimeout    its own idle (first byte, between chunks) timeout, if it has one
  * @param requestTimeout its own whole-answer timeout, if it has one
+ * @param probe          its active health check, if it has one
  */
 public record Backend(String id, URI url, BackendCredential credential, Optional<String> region,
                       Optional<Duration> connectTimeout, Optional<Duration> idleTimeout,
-                      Optional<Duration> requestTimeout) {
+                      Optional<Duration> requestTimeout, Optional<HealthProbe> probe) {
+
+    /** GET {@code path} every {@code interval}; a failure or no answer within {@code timeout} counts against it. */
+    public record HealthProbe(String path, Duration interval, Duration timeout) {
+    }
 
     public Backend {
         // Paths are appended to it: no trailing slash.

@@ -56,6 +56,23 @@ public interface BackendsConfig {
 
         /** Longest a whole answer may take, streams included; default {@code tollgate.proxy.request-timeout}. */
         Optional<Duration> requestTimeout();
+
+        /** An optional active health check of the instance. */
+        Probe probe();
+    }
+
+    interface Probe {
+        /**
+         * Path (and query) to GET with the backend's credentials, e.g.
+         * {@code /openai/models?api-version=2024-10-21}; no probe when absent.
+         */
+        Optional<String> path();
+
+        @WithDefault("PT15S")
+        Duration interval();
+
+        @WithDefault("PT5S")
+        Duration timeout();
     }
 
     enum AuthKind {

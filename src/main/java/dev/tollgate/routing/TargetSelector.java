@@ -40,6 +40,18 @@ public class TargetSelector {
         return Optional.of(chosen);
     }
 
+    /** An active health probe of the target's backend failed: it counts like a failed request. */
+    public void probeFailed(Target target) {
+        target.state().failed(System.nanoTime(), config.breakerFailureThreshold(), config.breakerCoolDown().toNanos());
+    }
+
+    /** An active health probe of the target's backend succeeded: an open breaker closes without waiting for a trial. */
+    public void probeSucceeded(Target target) {
+        if (target.state().breakerOpen(config.breakerFailureThreshold())) {
+            target.state().recovered();
+        }
+    }
+
     /** How long until some target of the pool that is parked now may take requests again. */
     public long nanosUntilUsable(Pool pool) {
         long now = System.nanoTime();

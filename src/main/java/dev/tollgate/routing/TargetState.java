@@ -59,6 +59,13 @@ public final class TargetState {
         }
     }
 
+    /** An active probe found the target healthy again: the breaker closes and its cool-down is over. */
+    void recovered() {
+        consecutiveFailures.set(0);
+        trialsInFlight.set(0);
+        usableFromNanos.set(System.nanoTime());
+    }
+
     /** The target answered (any answer that is not a failure): the breaker closes. */
     void succeeded() {
         trialsInFlight.updateAndGet(n -> Math.max(0, n - 1));

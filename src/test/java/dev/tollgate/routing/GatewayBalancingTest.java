@@ -216,6 +216,21 @@ class GatewayBalancingTest {
                 .body("error.code", equalTo("403"));
     }
 
+    @Test
+    void anActiveProbeOpensTheBreakerOfADeadBackendBeforeCallersMeetIt() {
+        String admin = TestTokens.withRoles("ops-app", "tollgate.admin");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() ->
+                given().auth().oauth2(admin).get("/api/backends").then().extract().jsonPath()
+                        .getString("find { it.deployment == 'probed' }.targets.find { it.backend == 'down-probed' }.status")
+                        .equals("breaker-open"));
+        for (int i = 0; i < 4; i++) {
+            Response response = chat("probed");
+            response.then().statusCode(200);
+            assertThat(awaitRow(response.header("x-request-id"))).as("no attempt wasted on the dead backend")
+                    .containsEntry("attempts", 1).containsEntry("backend_id", "sim-1");
+        }
+    }
+
     private Response chat(String deployment) {
         return given().contentType("application/json").auth().oauth2(TestTokens.v1("app-balancing")).body(BODY)
                 .post("/openai/deployments/" + deployment + "/chat/completions?api-version=2024-10-21");
