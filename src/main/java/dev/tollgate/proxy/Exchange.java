@@ -67,6 +67,11 @@ final class Exchange {
         this.upstreamRequest = null;
     }
 
+    /** Time since the request arrived. */
+    long elapsedNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
     /** Time since the current attempt was sent. */
     long sinceAttemptStarted() {
         return System.nanoTime() - attemptStartNanos;

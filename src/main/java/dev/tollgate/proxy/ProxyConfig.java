@@ -20,7 +20,10 @@ public interface ProxyConfig {
     @WithDefault("PT120S")
     Duration idleTimeout();
 
-    /** Longest a whole answer may take, streams included; then the backend request is cancelled. */
+    /**
+     * Longest a whole answer may take, streams included; then the backend request is cancelled. Also the overall
+     * deadline of a request: no further attempt starts after it.
+     */
     @WithDefault("PT10M")
     Duration requestTimeout();
 

@@ -178,8 +178,11 @@ public class ProxyHandler {
         }
     }
 
+    /** The next target to try, within the attempt budget and the overall deadline (the proxy's request timeout). */
     private Optional<Target> nextTarget(Exchange exchange, Pool pool) {
-        return exchange.attempts() < config.maxAttempts() ? selector.choose(pool, exchange.tried()) : Optional.empty();
+        boolean withinBudget = exchange.attempts() < config.maxAttempts()
+                && exchange.elapsedNanos() < config.requestTimeout().toNanos();
+        return withinBudget ? selector.choose(pool, exchange.tried()) : Optional.empty();
     }
 
     /** No target may take the request now: answer as a throttled AOAI deployment would, with when to come back. */
