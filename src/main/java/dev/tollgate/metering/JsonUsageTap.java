@@ -125,4 +125,10 @@ public final class JsonUsageTap implements UsageTap {
     public Optional<String> model() {
         return Optional.ofNullable(model);
     }
+
+    /** Not kept: a JSON answer that completes carries its usage, and one that does not completed nothing. */
+    @Override
+    public String outputText() {
+        return "";
+    }
 }

@@ -26,6 +26,7 @@ public final class SseUsageTap implements UsageTap {
     private final ObjectMapper mapper;
     private final boolean withholdUsageChunk;
     private final SseEventSplitter splitter = new SseEventSplitter();
+    private final StringBuilder output = new StringBuilder();
     private String model;
     private Usage usage;
 
@@ -66,6 +67,7 @@ public final class SseUsageTap implements UsageTap {
         if (model == null && !body.path("model").asText("").isEmpty()) {
             model = body.path("model").asText();
         }
+        collectText(json);
         JsonNode usageNode = body.path("usage");
         if (!usageNode.isObject()) {
             return true;
@@ -74,6 +76,22 @@ public final class SseUsageTap implements UsageTap {
         JsonNode choices = json.path("choices");
         boolean usageOnly = choices.isArray() && choices.isEmpty();
         return !(withholdUsageChunk && usageOnly);
+    }
+
+    /** Keeps the generated text (chat deltas, completion text, Responses API text deltas) in case usage never comes. */
+    private void collectText(JsonNode json) {
+        for (JsonNode choice : json.path("choices")) {
+            JsonNode content = choice.path("delta").path("content");
+            output.append(content.isTextual() ? content.asText() : choice.path("text").asText(""));
+        }
+        if ("response.output_text.delta".equals(json.path("type").asText())) {
+            output.append(json.path("delta").asText(""));
+        }
+    }
+
+    @Override
+    public String outputText() {
+        return output.toString();
     }
 
     /** The JSON of the event's data line(s), or null for [DONE], comments and anything unreadable. */

@@ -19,4 +19,10 @@ import java.util.UUID;
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
                           String model, String backendId, String region, String operation, boolean stream, int status,
                           int latencyMs, int attempts, Usage usage, String upstreamRequestId) {
+
+    /** The same record with other usage (an estimate made after the record was taken). */
+    public UsageRecord withUsage(Usage other) {
+        return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, operation, stream,
+                status, latencyMs, attempts, other, upstreamRequestId);
+    }
 }

@@ -25,4 +25,7 @@ public interface UsageTap {
 
     /** The model the upstream says served the request, if seen. */
     Optional<String> model();
+
+    /** The answer's text seen so far, to estimate usage the upstream did not report; empty where it is not kept. */
+    String outputText();
 }

@@ -10,6 +10,7 @@ import dev.tollgate.metering.JsonUsageTap;
 import dev.tollgate.metering.SseUsageTap;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
+import dev.tollgate.metering.TokenEstimator;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.metering.UsageTap;
 import dev.tollgate.routing.Pool;
@@ -49,14 +50,16 @@ public class ProxyHandler {
     private final UpstreamClient upstream;
     private final ProxyConfig config;
     private final Vertx vertx;
+    private final TokenEstimator estimator;
     private final UsageRecorder recorder;
     private final ErrorWriter errors;
     private final ObjectMapper mapper;
 
     public ProxyHandler(CallerResolver callers, RequestReader reader, PoolRegistry pools, TargetSelector selector,
                         UpstreamClient upstream, ProxyConfig config, UsageRecorder recorder, ErrorWriter errors,
-                        ObjectMapper mapper, Vertx vertx) {
+                        ObjectMapper mapper, Vertx vertx, TokenEstimator estimator) {
         this.vertx = vertx;
+        this.estimator = estimator;
         this.selector = selector;
         this.config = config;
         this.callers = callers;
@@ -247,8 +250,29 @@ public class ProxyHandler {
     }
 
     private void record(Exchange exchange, int status, UsageTap tap) {
-        Usage usage = status >= 400 ? Usage.none() : tap.usage().orElseGet(Usage::missing);
-        offer(exchange, exchange.finish(status, usage, tap.model().orElse(null)));
+        if (status >= 400 || tap.usage().isPresent()) {
+            Usage usage = status >= 400 ? Usage.none() : tap.usage().get();
+            offer(exchange, exchange.finish(status, usage, tap.model().orElse(null)));
+        } else {
+            estimated(exchange, status, tap);
+        }
+    }
+
+    /**
+     * A successful answer without usage (a stream cut off, a caller gone): it consumed tokens all the same, so the
+     * record carries an estimate, counted with the model's tokenizer on a worker thread (the text can be long).
+     */
+    private void estimated(Exchange exchange, int status, UsageTap tap) {
+        String model = tap == null ? null : tap.model().orElse(null);
+        UsageRecord record = exchange.finish(status, Usage.missing(), model);
+        if (record == null) {
+            return;
+        }
+        exchange.cancelDeadline(vertx);
+        String output = tap == null ? "" : tap.outputText();
+        String encodingModel = model != null ? model : record.deployment();
+        vertx.executeBlocking(() -> estimator.estimate(exchange.request().json(), output, encodingModel), false)
+                .onComplete(estimate -> recorder.offer(estimate.succeeded() ? record.withUsage(estimate.result()) : record));
     }
 
     /**
@@ -262,13 +286,13 @@ public class ProxyHandler {
             record(exchange, exchange.upstreamStatus(), tap);
             return;
         }
-        UsageRecord record = exchange.finish(CALLER_LEFT, Usage.missing(), tap == null ? null : tap.model().orElse(null));
-        if (record != null) {
-            offer(exchange, record);
-            LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
-            if (exchange.upstreamRequest() != null) {
-                exchange.upstreamRequest().reset();
-            }
+        if (exchange.finished()) {
+            return;
+        }
+        estimated(exchange, CALLER_LEFT, tap);
+        LOG.infof("Caller left before the answer to request %s was complete", exchange.id);
+        if (exchange.upstreamRequest() != null) {
+            exchange.upstreamRequest().reset();
         }
     }
 

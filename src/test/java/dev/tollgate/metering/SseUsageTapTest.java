@@ -23,6 +23,7 @@ class SseUsageTapTest {
             assertThat(tap.usage()).as("cut at %d", at).contains(CHAT_USAGE);
             assertThat(tap.model()).as("the first chunk's empty model is not the model served").contains("gpt-4o-2024-08-06");
             assertThat(passed.getBytes()).as("cut at %d: passed on whole, multi-byte characters intact", at).isEqualTo(CHAT_STREAM);
+            assertThat(tap.outputText()).as("the text kept for an estimate").isEqualTo("Un péage 🚗");
         }
     }
 
@@ -57,6 +58,7 @@ class SseUsageTapTest {
         SseUsageTap tap = new SseUsageTap(MAPPER, false);
         relay(tap, Fixtures.cutAt(stream, stream.length / 2));
         assertThat(tap.usage()).contains(new Usage(328, 0, 552, 512, 880, UsageSource.REPORTED));
+        assertThat(tap.outputText()).isEqualTo("Bonjour — ");
         assertThat(tap.model()).contains("o4-mini-2025-04-16");
     }
 

@@ -1,0 +1,75 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Locale;
+
+/**
+ * Counts tokens with the model's real tokenizer (jtokkit), for requests whose usage the upstream never reported: a
+ * stream cut off, a caller gone before the end. o200k_base for the gpt-4o, gpt-4.1, gpt-5 and o-series families,
+ * cl100k_base for gpt-4, gpt-3.5 and the embeddings models. CPU work proportional to the text: callers run it off
+ * the event loop.
+ */
+@ApplicationScoped
+public class TokenEstimator {
+
+    /** Per chat message: role and framing tokens, as OpenAI's own counting guide does it. */
+    static final int TOKENS_PER_MESSAGE = 3;
+    /** Every reply is primed with the assistant's role. */
+    static final int REPLY_PRIMING = 3;
+
+    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+
+    /** The usage a request probably had: its prompt, and the output text the caller was sent. */
+    public Usage estimate(JsonNode request, String output, String model) {
+        Encoding encoding = encodingFor(model);
+        long input = promptTokens(request, encoding);
+        long generated = output == null || output.isEmpty() ? 0 : encoding.countTokensOrdinary(output);
+        return new Usage(input, 0, generated, 0, input + generated, UsageSource.ESTIMATED);
+    }
+
+    Encoding encodingFor(String model) {
+        String name = model == null ? "" : model.toLowerCase(Locale.ROOT);
+        boolean older = (name.startsWith("gpt-4") && !name.startsWith("gpt-4o") && !name.startsWith("gpt-4.1"))
+                || name.startsWith("gpt-35") || name.startsWith("gpt-3.5") || name.startsWith("text-embedding");
+        return registry.getEncoding(older ? EncodingType.CL100K_BASE : EncodingType.O200K_BASE);
+    }
+
+    private static long promptTokens(JsonNode request, Encoding encoding) {
+        if (request == null) {
+            return 0;
+        }
+        JsonNode messages = request.path("messages");
+        if (messages.isArray()) {
+            long tokens = REPLY_PRIMING;
+            for (JsonNode message : messages) {
+                tokens += TOKENS_PER_MESSAGE + count(message.path("content"), encoding)
+                        + count(message.path("role"), encoding);
+            }
+            return tokens;
+        }
+        // completions (prompt), embeddings and the Responses API (input), and its instructions
+        return count(request.path("prompt"), encoding) + count(request.path("input"), encoding)
+                + count(request.path("instructions"), encoding);
+    }
+
+    /** Tokens of a text, an array of texts, or content parts ({"type":"text","text":…}; images are not counted). */
+    private static long count(JsonNode node, Encoding encoding) {
+        if (node.isTextual()) {
+            return encoding.countTokensOrdinary(node.asText());
+        }
+        long tokens = 0;
+        if (node.isArray()) {
+            for (JsonNode part : node) {
+                tokens += part.isObject() ? count(part.path("text"), encoding) + count(part.path("content"), encoding)
+                        : count(part, encoding);
+            }
+        }
+        return tokens;
+    }
+}

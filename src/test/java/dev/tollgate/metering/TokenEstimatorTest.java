@@ -1,0 +1,48 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TokenEstimatorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final TokenEstimator estimator = new TokenEstimator();
+
+    @Test
+    void chatPromptsCountMessagesTheWayOpenAiDoes() throws Exception {
+        JsonNode chat = JSON.readTree("{\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
+                + "{\"role\":\"user\",\"content\":\"Hello, world!\"}]}");
+        Usage usage = estimator.estimate(chat, "Hi.", "gpt-4o-2024-08-06");
+        // o200k_base: "You are terse." = 4, "Hello, world!" = 4, roles 1 each, 3 per message, 3 priming.
+        assertThat(usage).isEqualTo(new Usage(19, 0, 2, 0, 21, UsageSource.ESTIMATED));
+    }
+
+    @Test
+    void contentPartsCountTheirTextOnly() throws Exception {
+        JsonNode chat = JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                + "\"text\":\"Hello, world!\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]}]}");
+        assertThat(estimator.estimate(chat, "", "gpt-4o").inputTokens()).isEqualTo(3 + 1 + 4 + 3);
+    }
+
+    @Test
+    void embeddingsAndResponsesCountTheirInput() throws Exception {
+        assertThat(estimator.estimate(JSON.readTree("{\"input\":[\"Hello, world!\",\"Hello, world!\"]}"), null,
+                "text-embedding-3-small").inputTokens()).isEqualTo(8);
+        assertThat(estimator.estimate(JSON.readTree("{\"instructions\":\"Be brief.\",\"input\":\"Hello, world!\"}"),
+                "", "o4-mini").inputTokens()).isEqualTo(estimator.encodingFor("o4-mini").countTokensOrdinary("Be brief.") + 4);
+    }
+
+    @Test
+    void olderModelsUseCl100kAndNewerO200k() {
+        String text = "Chargeback per business unit, réparti par centre de coûts 📊";
+        int cl100k = estimator.encodingFor("gpt-4-32k").countTokensOrdinary(text);
+        int o200k = estimator.encodingFor("gpt-4o").countTokensOrdinary(text);
+        assertThat(cl100k).isNotEqualTo(o200k);
+        assertThat(estimator.encodingFor("gpt-35-turbo").countTokensOrdinary(text)).isEqualTo(cl100k);
+        assertThat(estimator.encodingFor("gpt-4.1-mini").countTokensOrdinary(text)).isEqualTo(o200k);
+        assertThat(estimator.encodingFor("o3-mini").countTokensOrdinary(text)).isEqualTo(o200k);
+    }
+}
