@@ -16,6 +16,8 @@ public class GatewayRoutes {
 
     private static final String DEPLOYMENTS_PREFIX = "/openai/deployments/";
     private static final String V1_PREFIX = "/openai/v1/";
+    /** The Azure SDKs' Responses API path: {@code /openai/responses?api-version=…}, deployment in the body. */
+    private static final String RESPONSES = "/openai/responses";
 
     private final ProxyHandler proxy;
     private final ProxyConfig config;
@@ -29,6 +31,8 @@ public class GatewayRoutes {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBodyBytes());
         router.post(DEPLOYMENTS_PREFIX + "*").handler(body).handler(this::deployments);
         router.post(V1_PREFIX + "*").handler(body).handler(this::v1);
+        router.post(RESPONSES).handler(body).handler(context ->
+                proxy.handle(context, InboundRequest.PathStyle.ROOT, null, Operation.RESPONSES.path()));
     }
 
     private void deployments(RoutingContext context) {

@@ -23,6 +23,16 @@ public record InboundRequest(PathStyle style, String deployment, Operation opera
         /** {@code /openai/deployments/{deployment}/{operation}?api-version=…} */
         DEPLOYMENTS,
         /** {@code /openai/v1/{operation}} with the deployment in the body's {@code model}. */
-        V1
+        V1,
+        /**
+         * {@code /openai/{operation}?api-version=…} with the deployment in the body's {@code model}: how the Azure
+         * SDKs call the Responses API.
+         */
+        ROOT;
+
+        /** Whether the deployment is named by the body's {@code model} (rather than the path). */
+        boolean deploymentInBody() {
+            return this != DEPLOYMENTS;
+        }
     }
 }

@@ -6,7 +6,9 @@ import java.util.Optional;
 public enum Operation {
     CHAT_COMPLETIONS("chat/completions", true),
     COMPLETIONS("completions", true),
-    EMBEDDINGS("embeddings", false);
+    EMBEDDINGS("embeddings", false),
+    /** The Responses API streams its usage on {@code response.completed} without being asked. */
+    RESPONSES("responses", false);
 
     private final String path;
     private final boolean streamsUsage;

@@ -33,13 +33,13 @@ public class RequestReader {
                                Buffer body, String query) {
         Operation operation = Operation.fromPath(operationPath).orElseThrow(() -> new GatewayException(
                 ErrorCode.NOT_FOUND, "The gateway does not forward '" + operationPath + "'; it forwards "
-                + "chat/completions, completions and embeddings."));
+                + "chat/completions, completions, embeddings and responses."));
         ObjectNode json = parse(body);
-        String deployment = style == InboundRequest.PathStyle.DEPLOYMENTS ? pathDeployment : json.path("model").asText("");
+        String deployment = style.deploymentInBody() ? json.path("model").asText("") : pathDeployment;
         if (deployment.isBlank()) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST, style == InboundRequest.PathStyle.DEPLOYMENTS
-                    ? "The path must name a deployment: /openai/deployments/{deployment}/" + operationPath + "."
-                    : "The request body must name the deployment in 'model'.");
+            throw new GatewayException(ErrorCode.BAD_REQUEST, style.deploymentInBody()
+                    ? "The request body must name the deployment in 'model'."
+                    : "The path must name a deployment: /openai/deployments/{deployment}/" + operationPath + ".");
         }
         if (!isDeploymentName(deployment)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "'" + deployment.replaceAll("\\p{Cntrl}", "?")
@@ -60,11 +60,11 @@ public class RequestReader {
     }
 
     /**
-     * The body to send to that target. On the v1 path the deployment is the body's {@code model}, so a target that
+     * The body to send to that target. Where the deployment is the body's {@code model}, a target that
      * serves the pool with another deployment (a fallback) needs it renamed; everything else goes as read.
      */
     public Buffer bodyFor(InboundRequest request, Target target) {
-        if (request.style() != InboundRequest.PathStyle.V1 || target.upstreamDeployment().equals(request.deployment())) {
+        if (!request.style().deploymentInBody() || target.upstreamDeployment().equals(request.deployment())) {
             return request.body();
         }
         ObjectNode renamed = request.json().deepCopy();

@@ -63,6 +63,7 @@ public class UpstreamClient {
         String path = switch (request.style()) {
             case DEPLOYMENTS -> "/openai/deployments/" + target.upstreamDeployment() + "/" + request.operation().path();
             case V1 -> "/openai/v1/" + request.operation().path();
+            case ROOT -> "/openai/" + request.operation().path();
         };
         return request.query().isEmpty() ? base + path : base + path + "?" + request.query();
     }
