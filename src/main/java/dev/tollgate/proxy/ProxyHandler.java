@@ -150,7 +150,10 @@ public class ProxyHandler {
         }
         if ((status == 429 || status >= 500) && !exchange.finished()) {
             Optional<Target> next = nextTarget(exchange, pool);
-            if (next.isPresent() || status == 429) {
+            // Out of targets because all are parked: the gateway says when to come back. Out of attempts while some
+            // target is still usable: the backend's own answer is passed on, below.
+            boolean allParked = next.isEmpty() && status == 429 && selector.nanosUntilUsable(pool) > 0;
+            if (next.isPresent() || allParked) {
                 // Read and drop the body, so the connection goes back to the pool.
                 response.body();
                 if (next.isPresent()) {
@@ -169,7 +172,10 @@ public class ProxyHandler {
         if (exchange.finished()) {
             return; // the caller left first and the gateway reset the upstream request itself
         }
-        selector.failed(pool, target, 0);
+        if (!(failure instanceof ConnectionPoolTooBusyException)) {
+            // Too many requests waiting for a connection is the gateway's overload, not the backend's failure.
+            selector.failed(pool, target, 0);
+        }
         LOG.warnf("Backend %s failed request %s: %s", target, exchange.id, failure.getMessage());
         Optional<Target> next = nextTarget(exchange, pool);
         if (next.isPresent()) {

@@ -4,7 +4,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
@@ -12,27 +11,31 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Active health checks for the backends that configure one ({@code tollgate.backends.<id>.probe.path}): a GET with
  * the backend's credentials every interval. A failure (connection error, timeout, 5xx) counts against every target of
  * that backend like a failed request, so a dead backend's breaker opens before callers meet it; a success closes an
- * open breaker at once. A 429 says the backend is alive. Passive checks (real traffic) work without any of this.
+ * open breaker at once. A 4xx (429 included) says the backend is alive. Backends are taken from the current pools at
+ * every tick, so a routing reload that adds, changes or removes a probed backend is followed.
  */
 @ApplicationScoped
 public class HealthProber {
 
     private static final Logger LOG = Logger.getLogger(HealthProber.class);
+    private static final long TICK_MILLIS = 200;
 
     private final PoolRegistry registry;
     private final TargetSelector selector;
     private final Vertx vertx;
     private final HttpClient client;
-    private final Map<String, Long> timers = new HashMap<>();
-    /** The last outcome per backend, so that only changes are logged. */
-    private final Map<String, Boolean> lastHealthy = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When each backend (by id) is due for its next probe, and the last outcome, so that only changes are logged. */
+    private final Map<String, Long> dueNanos = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> lastHealthy = new ConcurrentHashMap<>();
+    private long timer = -1;
 
     public HealthProber(PoolRegistry registry, TargetSelector selector, Vertx vertx) {
         this.registry = registry;
@@ -42,13 +45,31 @@ public class HealthProber {
     }
 
     void start(@Observes StartupEvent event) {
-        for (Pool pool : registry.pools()) {
-            for (Target target : pool.targets()) {
-                Backend backend = target.backend();
-                backend.probe().ifPresent(probe -> timers.computeIfAbsent(backend.id(), id ->
-                        vertx.setPeriodic(probe.interval().toMillis(), tick -> probe(backend, probe))));
+        timer = vertx.setPeriodic(TICK_MILLIS, tick -> probeDue());
+    }
+
+    private void probeDue() {
+        long now = System.nanoTime();
+        for (Backend backend : probedBackends().values()) {
+            Backend.HealthProbe probe = backend.probe().orElseThrow();
+            Long due = dueNanos.get(backend.id());
+            if (due == null || now - due >= 0) {
+                dueNanos.put(backend.id(), now + probe.interval().toNanos());
+                probe(backend, probe);
             }
         }
+    }
+
+    private Map<String, Backend> probedBackends() {
+        Map<String, Backend> backends = new LinkedHashMap<>();
+        for (Pool pool : registry.pools()) {
+            for (Target target : pool.targets()) {
+                if (target.backend().probe().isPresent()) {
+                    backends.put(target.backend().id(), target.backend());
+                }
+            }
+        }
+        return backends;
     }
 
     private void probe(Backend backend, Backend.HealthProbe probe) {
@@ -60,12 +81,8 @@ public class HealthProber {
         backend.credential().authorize(headers)
                 .compose(authorized -> client.request(options.setHeaders(headers)))
                 .compose(request -> request.send().compose(response -> response.body().map(body -> response)))
-                .onSuccess(response -> outcome(backend, healthy(response), "status " + response.statusCode()))
+                .onSuccess(response -> outcome(backend, response.statusCode() < 500, "status " + response.statusCode()))
                 .onFailure(failure -> outcome(backend, false, failure.toString()));
-    }
-
-    private static boolean healthy(HttpClientResponse response) {
-        return response.statusCode() < 500;
     }
 
     private void outcome(Backend backend, boolean healthy, String detail) {
@@ -77,7 +94,6 @@ public class HealthProber {
                 LOG.warnf("Health probe of backend %s fails: %s", backend, detail);
             }
         }
-        // Probe every current target on that backend: a reload may have changed the pools since the timer started.
         for (Pool pool : registry.pools()) {
             for (Target target : pool.targets()) {
                 if (target.backend().id().equals(backend.id())) {
@@ -93,7 +109,9 @@ public class HealthProber {
 
     @PreDestroy
     void stop() {
-        timers.values().forEach(vertx::cancelTimer);
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
         client.close();
     }
 }

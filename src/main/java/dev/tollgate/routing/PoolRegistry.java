@@ -36,6 +36,10 @@ public class PoolRegistry {
     /** Replaces every pool with those of this configuration; throws, changing nothing, if it is not usable. */
     public synchronized void replace(BackendsConfig backends, PoolsConfig explicit) {
         Map<String, Pool> next = build(backends, explicit, pools);
+        java.util.Set<TargetState> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        next.values().forEach(pool -> pool.targets().forEach(target -> kept.add(target.state())));
+        pools.values().forEach(pool -> pool.targets().stream().filter(target -> !kept.contains(target.state()))
+                .forEach(target -> metrics.unregister(pool, target)));
         next.values().forEach(metrics::register);
         pools = next;
     }

@@ -58,6 +58,18 @@ public class TargetMetrics {
         }
     }
 
+    /** Drops the meters of a target a reload removed, so that it stops reporting (an open breaker would alert on). */
+    void unregister(Pool pool, Target target) {
+        registry.find("tollgate.target.parked.seconds").tags(tags(pool.deployment(), target)).meters()
+                .forEach(registry::remove);
+        for (String name : List.of("tollgate.target.breaker.open", "tollgate.target.consecutive.failures",
+                "tollgate.target.attempts", "tollgate.target.first.byte")) {
+            registry.find(name).tags(tags(pool.deployment(), target)).meters().forEach(registry::remove);
+        }
+        attempts.remove(target.state());
+        latency.remove(target.state());
+    }
+
     void attempt(Pool pool, Target target, String outcome) {
         attempts.get(target.state()).computeIfAbsent(outcome, o -> Counter.builder("tollgate.target.attempts")
                 .description("Requests sent to the target, by outcome")

@@ -28,11 +28,16 @@ final class AoaiCallParser {
         String deployment = route.deployment() != null ? route.deployment() : requiredModel(body);
         Operation operation = route.operation();
         boolean stream = operation.canStream() && body.path("stream").asBoolean(false);
-        JsonNode streamOptions = body.get("stream_options");
-        if (streamOptions != null && !streamOptions.isNull() && !stream && operation.canStream()) {
-            throw AoaiError.badRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+        boolean includeUsage;
+        if (operation == Operation.RESPONSES) {
+            includeUsage = stream; // usage always comes with the final event; stream_options has no say here
+        } else {
+            JsonNode streamOptions = body.get("stream_options");
+            if (streamOptions != null && !streamOptions.isNull() && !stream && operation.canStream()) {
+                throw AoaiError.badRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+            }
+            includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
         }
-        boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
         if (operation == Operation.EMBEDDINGS) {
             validateDimensions(body.get("dimensions"));
         }
@@ -63,12 +68,17 @@ final class AoaiCallParser {
         return model;
     }
 
-    /** {@code max_completion_tokens} supersedes {@code max_tokens} in the current API, so it wins when both exist. */
+    /**
+     * {@code max_completion_tokens} supersedes {@code max_tokens} in the current API, so it wins when both exist; the
+     * Responses API knows only {@code max_output_tokens}.
+     */
     private static Integer maxCompletionTokens(ObjectNode body, Operation operation) {
-        if (operation == Operation.EMBEDDINGS) {
-            return null;
-        }
-        for (String field : List.of("max_completion_tokens", "max_tokens")) {
+        List<String> fields = switch (operation) {
+            case EMBEDDINGS -> List.of();
+            case RESPONSES -> List.of("max_output_tokens");
+            case CHAT, COMPLETIONS -> List.of("max_completion_tokens", "max_tokens");
+        };
+        for (String field : fields) {
             JsonNode value = body.get(field);
             if (value == null || value.isNull()) {
                 continue;
@@ -98,6 +108,84 @@ final class AoaiCallParser {
             case CHAT -> chatPrompt(body);
             case COMPLETIONS -> new Prompt(items(body.get("prompt"), "prompt", false), 0);
             case EMBEDDINGS -> new Prompt(items(body.get("input"), "input", true), 0);
+            case RESPONSES -> responsesPrompt(body);
+        };
+    }
+
+    /**
+     * {@code instructions} count as one system message; {@code input} is a string (one user message) or a list of
+     * items, of which messages cost framing tokens plus their text and other items (tool calls and their outputs)
+     * only their text.
+     */
+    private static Prompt responsesPrompt(ObjectNode body) {
+        List<Prompt.Item> items = new ArrayList<>();
+        int messages = 0;
+        JsonNode instructions = body.get("instructions");
+        if (instructions != null && !instructions.isNull()) {
+            if (!instructions.isTextual()) {
+                throw invalidType("instructions", "a string", instructions);
+            }
+            items.add(Prompt.Item.text(instructions.asText()));
+            messages++;
+        }
+        JsonNode input = body.get("input");
+        if (input == null || input.isNull()) {
+            throw AoaiError.badRequest("Missing required parameter: 'input'.");
+        }
+        if (input.isTextual()) {
+            items.add(Prompt.Item.text(input.asText()));
+            messages++;
+        } else if (input.isArray()) {
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode item = input.get(i);
+                if (!item.isObject()) {
+                    throw invalidType("input[" + i + "]", "an object", item);
+                }
+                if (isMessage(item)) {
+                    items.add(Prompt.Item.text(contentText(item.get("content"))));
+                    messages++;
+                } else {
+                    items.add(Prompt.Item.text(toolItemText(item)));
+                }
+            }
+        } else {
+            throw invalidType("input", "one of a string or array of input items", input);
+        }
+        return new Prompt(items, messages);
+    }
+
+    /** A message item names a role; its {@code type} is optional and then {@code "message"}. */
+    private static boolean isMessage(JsonNode item) {
+        return item.hasNonNull("role") && "message".equals(item.path("type").asText("message"));
+    }
+
+    /** Function calls bill their arguments, function outputs their output; references and the like nothing. */
+    private static String toolItemText(JsonNode item) {
+        for (String field : List.of("arguments", "output")) {
+            JsonNode value = item.get(field);
+            if (value != null && value.isTextual()) {
+                return value.asText();
+            }
+            if (value != null && value.isArray()) {
+                return contentText(value);
+            }
+        }
+        return "";
+    }
+
+    private static AoaiError invalidType(String field, String expected, JsonNode actual) {
+        return AoaiError.badRequest("Invalid type for '" + field + "': expected " + expected + ", but got "
+                + jsonType(actual) + " instead.");
+    }
+
+    private static String jsonType(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case BOOLEAN -> "a boolean";
+            case NUMBER -> node.isIntegralNumber() ? "an integer" : "a decimal";
+            case STRING -> "a string";
+            default -> "null";
         };
     }
 

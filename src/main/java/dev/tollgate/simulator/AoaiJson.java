@@ -55,6 +55,16 @@ final class AoaiJson {
         return id.toString();
     }
 
+    /** An id like the Responses API's, e.g. {@code resp_} followed by 48 lowercase hex digits. */
+    static String newHexId(String prefix) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder id = new StringBuilder(prefix);
+        for (int i = 0; i < 48; i++) {
+            id.append(Character.forDigit(random.nextInt(16), 16));
+        }
+        return id.toString();
+    }
+
     /** A stable fingerprint per model, as a real deployment keeps one for a given model build. */
     static String fingerprint(String model) {
         return "fp_" + UUID.nameUUIDFromBytes(model.getBytes(StandardCharsets.UTF_8)).toString()
@@ -88,6 +98,16 @@ final class AoaiJson {
                     .put("reasoning_tokens", usage.reasoningTokens())
                     .put("rejected_prediction_tokens", 0);
         }
+        return node;
+    }
+
+    /** The Responses API's {@code usage} object, with its own field names for the same numbers as chat's. */
+    static ObjectNode responsesUsage(TokenUsage usage) {
+        ObjectNode node = object().put("input_tokens", usage.promptTokens());
+        node.putObject("input_tokens_details").put("cached_tokens", usage.cachedTokens());
+        node.put("output_tokens", usage.completionTokens());
+        node.putObject("output_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
+        node.put("total_tokens", usage.totalTokens());
         return node;
     }
 }

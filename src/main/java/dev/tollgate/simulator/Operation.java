@@ -1,12 +1,13 @@
 package dev.tollgate.simulator;
 
 /**
- * The three AOAI operations the simulator speaks. The operation id is the name Azure uses in its rate-limit messages.
+ * The AOAI operations the simulator speaks. The operation id is the name Azure uses in its rate-limit messages.
  */
 enum Operation {
     CHAT("chat/completions", "ChatCompletions_Create"),
     COMPLETIONS("completions", "Completions_Create"),
-    EMBEDDINGS("embeddings", "Embeddings_Create");
+    EMBEDDINGS("embeddings", "Embeddings_Create"),
+    RESPONSES("responses", "Responses_Create");
 
     private final String pathSuffix;
     private final String operationId;

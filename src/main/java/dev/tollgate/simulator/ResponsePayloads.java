@@ -16,6 +16,7 @@ final class ResponsePayloads {
             case CHAT -> chat(call, usage);
             case COMPLETIONS -> completion(call, usage);
             case EMBEDDINGS -> embeddings(call, usage);
+            case RESPONSES -> ResponsesPayloads.response(call, usage, ResponsesPayloads.newIds(call));
         });
     }
 

@@ -193,7 +193,8 @@ public final class SimulatedBackend {
     }
 
     /** Cuts the TCP connection after this many server-sent events of each streamed answer, before {@code [DONE]};
-     * -1 = off. The count includes the first (prompt filter) event. */
+     * -1 = off. The count includes the first (prompt filter) event; for a streamed response every named event
+     * counts, {@code response.created} first, so the cut comes before {@code response.completed}. */
     public SimulatedBackend dropStreamAfter(int events) {
         if (events < -1) {
             throw new IllegalArgumentException("events must be -1 (off) or >= 0, was " + events);

@@ -14,7 +14,7 @@ final class SseStream {
 
     private final Vertx vertx;
     private final AoaiExchange exchange;
-    private final List<String> events;
+    private final List<SseEvent> events;
     private final Duration chunkDelay;
     private final int dropAfter;
     private HttpServerResponse response;
@@ -22,7 +22,7 @@ final class SseStream {
     /**
      * @param dropAfter close the connection after this many events, or -1 to send them all
      */
-    SseStream(Vertx vertx, AoaiExchange exchange, List<String> events, Duration chunkDelay, int dropAfter) {
+    SseStream(Vertx vertx, AoaiExchange exchange, List<SseEvent> events, Duration chunkDelay, int dropAfter) {
         this.vertx = vertx;
         this.exchange = exchange;
         this.events = events;
@@ -49,7 +49,7 @@ final class SseStream {
         if (response.closed()) {
             return; // the client hung up; stop producing
         }
-        var written = response.write("data: " + events.get(index) + "\n\n");
+        var written = response.write(events.get(index).wire());
         int sent = index + 1;
         if (sent == dropAfter) {
             // Abrupt close without the terminating chunk: the client sees a truncated stream, as when a backend dies.

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The server-sent events of a streamed answer, in Azure's order: a prompt-filter event with no choices, one chunk per
  * token, a chunk with the finish reason, the usage chunk only when {@code stream_options.include_usage} is set, and
- * finally {@code [DONE]}. Every string returned is the payload of one {@code data:} line.
+ * finally {@code [DONE]}. Every string returned is the payload of one {@code data:} line. Responses streams have their
+ * own event grammar, in {@link ResponsesStreamPayloads}.
  */
 final class StreamPayloads {
 
@@ -17,8 +18,12 @@ final class StreamPayloads {
     private StreamPayloads() {
     }
 
-    static List<String> events(AoaiCall call, TokenUsage usage) {
-        return call.operation() == Operation.CHAT ? chat(call, usage) : completion(call, usage);
+    static List<SseEvent> events(AoaiCall call, TokenUsage usage) {
+        if (call.operation() == Operation.RESPONSES) {
+            return ResponsesStreamPayloads.events(call, usage);
+        }
+        List<String> data = call.operation() == Operation.CHAT ? chat(call, usage) : completion(call, usage);
+        return data.stream().map(SseEvent::data).toList();
     }
 
     static List<String> chat(AoaiCall call, TokenUsage usage) {

@@ -127,6 +127,46 @@ class GatewayProxyTest {
     }
 
     @Test
+    void responsesApiUsageIsRecordedOnEveryRoute() {
+        String body = "{\"model\":\"gpt-4o\",\"instructions\":\"Be brief.\",\"input\":\"What is a toll gate?\"}";
+        for (String path : List.of("/openai/v1/responses", "/openai/responses?api-version=2025-04-01-preview")) {
+            Response response = given().contentType("application/json").auth().oauth2(TestTokens.v1("app-responses"))
+                    .body(body).post(path);
+            response.then().statusCode(200).body("object", equalTo("response"));
+            assertThat(lastRequestAnywhere().path()).isEqualTo(path.replaceAll("\\?.*", ""));
+            Map<String, Object> row = awaitRow(response.header("x-request-id"));
+            assertThat(row).containsEntry("operation", "responses").containsEntry("usage_source", "reported")
+                    .containsEntry("model", "gpt-4o-2024-08-06");
+            assertUsage(row, response.path("usage.input_tokens"), response.path("usage.input_tokens_details.cached_tokens"),
+                    response.path("usage.output_tokens"), response.path("usage.output_tokens_details.reasoning_tokens"),
+                    response.path("usage.total_tokens"));
+        }
+    }
+
+    @Test
+    void streamedResponsesUsageComesFromTheCompletedEvent() throws Exception {
+        String body = "{\"model\":\"gpt-4o\",\"stream\":true,\"input\":\"Stream a short answer\"}";
+        URI uri = URI.create(chatUrl.toString().replace("/openai/deployments/gpt-4o/chat/completions", "/openai/v1/responses"));
+        JsonNode completed = null;
+        String requestId;
+        try (StreamingCall call = StreamingCall.open(uri, TestTokens.v1("app-responses-stream"), body)) {
+            requestId = call.header("x-request-id");
+            String data;
+            while ((data = call.nextData()) != null) {
+                JsonNode event = JSON.readTree(data);
+                if ("response.completed".equals(event.path("type").asText())) {
+                    completed = event.path("response").path("usage");
+                }
+            }
+        }
+        assertThat(completed).as("the usage of response.completed").isNotNull();
+        assertThat(lastRequestAnywhere().body()).as("no stream_options injected into the Responses API")
+                .doesNotContain("stream_options");
+        assertUsage(awaitRow(requestId), completed.path("input_tokens").asInt(), 0,
+                completed.path("output_tokens").asInt(), 0, completed.path("total_tokens").asInt());
+    }
+
+    @Test
     void theBackendGetsItsOwnKeyAndNeverTheCallersCredentials() {
         given().contentType("application/json").auth().oauth2(TestTokens.v1("app-headers"))
                 .header("api-key", "caller-supplied-key").header("x-ms-client-request-id", "client-123")

@@ -25,9 +25,12 @@ final class AoaiTestClient {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String CHAT_PATH = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21";
 
-    /** What a client saw of a streamed answer: the data payloads in arrival order, and how the stream ended. */
-    record Stream(HttpResponse<InputStream> response, List<String> events, List<Long> arrivalNanos,
-                  IOException failure) {
+    /**
+     * What a client saw of a streamed answer: the data payloads in arrival order, the {@code event:} name each one
+     * came with ({@code null} for a bare data event), and how the stream ended.
+     */
+    record Stream(HttpResponse<InputStream> response, List<String> events, List<String> eventNames,
+                  List<Long> arrivalNanos, IOException failure) {
         List<JsonNode> jsonEvents() {
             return events.stream().filter(e -> !e.equals("[DONE]")).map(AoaiTestClient::parse).toList();
         }
@@ -90,20 +93,27 @@ final class AoaiTestClient {
                 request(pathAndQuery, body, "api-key", backend.apiKey()).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         List<String> events = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         List<Long> arrivals = new ArrayList<>();
         IOException failure = null;
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String line;
+            String name = null; // an event's fields last until the blank line that ends it
             while ((line = reader.readLine()) != null) {
-                if (line.startsWith("data: ")) {
+                if (line.isEmpty()) {
+                    name = null;
+                } else if (line.startsWith("event: ")) {
+                    name = line.substring("event: ".length());
+                } else if (line.startsWith("data: ")) {
                     events.add(line.substring("data: ".length()));
+                    names.add(name);
                     arrivals.add(System.nanoTime());
                 }
             }
         } catch (IOException e) {
             failure = e;
         }
-        return new Stream(response, events, arrivals, failure);
+        return new Stream(response, events, names, arrivals, failure);
     }
 }

@@ -53,6 +53,7 @@ class SimulatedBackendStreamingTest {
         // prompt filter + 3 words + finish + [DONE]
         assertThat(stream.events()).hasSize(6);
         assertThat(stream.events().get(5)).isEqualTo("[DONE]");
+        assertThat(stream.eventNames()).as("chat events are bare data lines").containsOnlyNulls();
 
         List<JsonNode> chunks = stream.jsonEvents();
         JsonNode filter = chunks.get(0);

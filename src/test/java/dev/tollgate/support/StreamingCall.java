@@ -9,7 +9,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A streamed call through the gateway over real HTTP, read event by event as a client would. */
 public final class StreamingCall implements AutoCloseable {
@@ -45,15 +50,35 @@ public final class StreamingCall implements AutoCloseable {
         return response.headers().firstValue(name).orElse(null);
     }
 
-    /** The payload of the next {@code data:} line, or null when the stream has ended. */
+    /**
+     * The payload of the next {@code data:} line, or null when the stream has ended. Fails, rather than hangs the
+     * suite, if nothing comes for 30 seconds.
+     */
     public String nextData() throws IOException {
-        String line;
-        while ((line = reader.readLine()) != null) {
-            if (line.startsWith("data:")) {
-                return line.substring(5).trim();
+        CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    if (line.startsWith("data:")) {
+                        return line.substring(5).trim();
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
+        });
+        try {
+            return next.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof UncheckedIOException io ? io.getCause() : new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            close();
+            throw new IOException("No event within 30 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
-        return null;
     }
 
     @Override
