@@ -29,6 +29,13 @@ public interface MeteringConfig {
     @WithDefault("PT5S")
     Duration maxRetryBackoff();
 
+    /**
+     * Where records wait on disk while PostgreSQL is away longer than the queue can hold them (and at shutdown, if it
+     * is away then): replayed once it is back. Must be writable and should survive a restart of the process.
+     */
+    @WithDefault("usage-spool")
+    String spoolDir();
+
     /** How long shutdown waits for queued records to be written. */
     @WithDefault("PT15S")
     Duration shutdownTimeout();

@@ -9,6 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Takes usage records from the request path without ever blocking it, and writes them to PostgreSQL in batches on a
  * thread of its own. While the database fails, the batch in hand is retried with backoff and new records wait in the
- * bounded queue; a retried batch never doubles a row ({@link UsageWriter} is idempotent).
+ * bounded queue; once the queue is half full they move to the disk spool ({@link UsageSpool}), which is replayed when
+ * the database is back. A record written twice is stored once ({@link UsageWriter} is idempotent). At shutdown,
+ * records the database cannot take are spooled, and replayed at the next start.
  */
 @ApplicationScoped
 public class UsageRecorder {
@@ -30,6 +36,7 @@ public class UsageRecorder {
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
 
     private final UsageWriter writer;
+    private final UsageSpool spool;
     private final UsageMetrics metrics;
     private final MeteringConfig config;
     private final BlockingQueue<UsageRecord> queue;
@@ -38,12 +45,15 @@ public class UsageRecorder {
     private final Counter rejected;
     private final Counter failedWrites;
     private final Counter quarantined;
+    private final Counter spooled;
     private final List<UsageRecord> batch = new ArrayList<>();
     private final AtomicLong lastRejectLog = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
     private long backoffMillis;
 
-    public UsageRecorder(UsageWriter writer, UsageMetrics metrics, MeteringConfig config, MeterRegistry registry) {
+    public UsageRecorder(UsageWriter writer, UsageMetrics metrics, MeteringConfig config, MeterRegistry registry,
+                         ObjectMapper mapper) {
         this.writer = writer;
+        this.spool = new UsageSpool(Path.of(config.spoolDir()), mapper);
         this.metrics = metrics;
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
@@ -56,7 +66,9 @@ public class UsageRecorder {
         this.rejected = registry.counter("tollgate.usage.records.rejected");
         this.failedWrites = registry.counter("tollgate.usage.write.failures");
         this.quarantined = registry.counter("tollgate.usage.records.quarantined");
+        this.spooled = registry.counter("tollgate.usage.records.spooled");
         registry.gauge("tollgate.usage.queue.depth", queue, BlockingQueue::size);
+        registry.gauge("tollgate.usage.spool.records", spool, UsageSpool::size);
     }
 
     /** Queues a record for writing; never blocks. Returns false if the queue is full. */
@@ -112,7 +124,13 @@ public class UsageRecorder {
             }
         }
         if (!batch.isEmpty() || !queue.isEmpty()) {
-            LOG.errorf("Shut down with %d usage records unwritten", batch.size() + queue.size());
+            int left = batch.size() + queue.size();
+            if (spoolBacklog()) {
+                LOG.warnf("Shut down with the database unavailable: %d usage records spooled to %s, written at the "
+                        + "next start", left, config.spoolDir());
+            } else {
+                LOG.errorf("Shut down with %d usage records unwritten", left);
+            }
         }
     }
 
@@ -127,9 +145,16 @@ public class UsageRecorder {
                 if (!writeBatch()) {
                     backoffMillis = Math.min(Math.max(2 * backoffMillis, 100), config.maxRetryBackoff().toMillis());
                     delay = backoffMillis;
+                    if (queue.size() > config.queueCapacity() / 2) {
+                        // The outage outlasts what memory should hold: move the backlog to disk, free the queue.
+                        spoolBacklog();
+                    }
                     break;
                 }
                 backoffMillis = 0;
+            }
+            if (backoffMillis == 0 && batch.isEmpty() && queue.isEmpty() && !spool.isEmpty()) {
+                delay = replaySpool() ? 0 : config.maxRetryBackoff().toMillis();
             }
         } catch (Throwable unexpected) {
             LOG.error("Unexpected failure of the usage writer; retrying", unexpected);
@@ -138,6 +163,44 @@ public class UsageRecorder {
             if (!executor.isShutdown()) {
                 executor.schedule(this::flush, delay, TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /** Moves the batch in hand and the queue to the disk spool; returns false (keeping them) if that fails too. */
+    private boolean spoolBacklog() {
+        List<UsageRecord> backlog = new ArrayList<>(batch);
+        queue.drainTo(backlog);
+        try {
+            spool.append(backlog);
+            spooled.increment(backlog.size());
+            batch.clear();
+            LOG.warnf("Database unavailable: %d usage records moved to the spool in %s", backlog.size(), config.spoolDir());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("Could not spool %d usage records to %s (%s); keeping them in memory", backlog.size(),
+                    config.spoolDir(), e.getMessage());
+            batch.clear();
+            batch.addAll(backlog);
+            return false;
+        }
+    }
+
+    /** Writes the oldest spool file to the database and forgets it; returns false if the database refused. */
+    private boolean replaySpool() {
+        try {
+            UsageSpool.Spooled oldest = spool.oldest();
+            for (int from = 0; from < oldest.records().size(); from += config.batchSize()) {
+                List<UsageRecord> chunk = oldest.records().subList(from,
+                        Math.min(oldest.records().size(), from + config.batchSize()));
+                writer.write(chunk);
+                written.increment(chunk.size());
+            }
+            spool.done(oldest);
+            LOG.infof("Replayed %d spooled usage records from %s", oldest.records().size(), oldest.file());
+            return true;
+        } catch (IOException | SQLException | RuntimeException | AssertionError e) {
+            LOG.warnf("Replaying the usage spool failed (%s); retrying later", e.getMessage());
+            return false;
         }
     }
 

@@ -7,6 +7,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,6 +27,8 @@ import static org.hamcrest.Matchers.equalTo;
 class DatabaseOutageTest {
 
     private static final String CHAT = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21";
+    /** tollgate.metering.spool-dir of the test profile. */
+    private static final Path SPOOL = Path.of("target/usage-spool-test");
 
     @Inject
     UsageRows rows;
@@ -51,10 +56,34 @@ class DatabaseOutageTest {
     }
 
     @Test
-    void whenTheBacklogIsFullNewRequestsAre503NotServedUnrecorded() {
+    void aLongOutageSpillsToTheDiskSpoolAndEveryRecordArrivesOnce() throws Exception {
+        String app = "spool-" + UUID.randomUUID();
+        Set<String> served = new HashSet<>();
+        EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
+        database.stop();
+        try {
+            // More than the queue (2000 in tests) holds: without the spool the gateway would have to refuse some.
+            send(app, 2600, served, "/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21");
+            assertThat(served).hasSize(2600);
+            assertThat(Files.list(SPOOL).anyMatch(file -> file.toString().endsWith(".jsonl"))).isTrue();
+        } finally {
+            database.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> rows.byApp(app).size() >= served.size());
+        Set<String> recorded = rows.byApp(app).stream().map(row -> row.get("id").toString()).collect(Collectors.toSet());
+        assertThat(rows.byApp(app)).hasSize(served.size());
+        assertThat(recorded).isEqualTo(served);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.list(SPOOL).noneMatch(f -> f.toString().endsWith(".jsonl")));
+    }
+
+    @Test
+    void whenNeitherDatabaseNorSpoolCanTakeRecordsNewRequestsAre503NotServedUnrecorded() throws Exception {
         String app = "backlog-" + UUID.randomUUID();
         Set<String> served = new HashSet<>();
         EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
+        // A plain file where the spool directory should be: spooling fails, the queue fills.
+        deleteRecursively(SPOOL);
+        Files.writeString(SPOOL, "not a directory");
         database.stop();
         int refused = 0;
         try {
@@ -72,6 +101,7 @@ class DatabaseOutageTest {
             }
         } finally {
             database.start();
+            Files.delete(SPOOL);
         }
         assertThat(refused).as("a request refused once the backlog was full").isEqualTo(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> rows.byApp(app).size() >= served.size());
@@ -88,6 +118,25 @@ class DatabaseOutageTest {
         } finally {
             database.start();
         }
+    }
+
+    private static void send(String app, int count, Set<String> requestIds, String path) {
+        for (int i = 0; i < count; i++) {
+            requestIds.add(given().contentType("application/json").auth().oauth2(TestTokens.v1(app))
+                    .body("{\"input\":\"spill " + i + "\"}").post(path)
+                    .then().statusCode(200).extract().header("x-request-id"));
+        }
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            try (var files = Files.list(path)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        Files.deleteIfExists(path);
     }
 
     private static void send(String app, int count, Set<String> requestIds) {
