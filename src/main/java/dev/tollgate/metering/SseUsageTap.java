@@ -6,9 +6,6 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -72,7 +69,7 @@ public final class SseUsageTap implements UsageTap {
         if (!usageNode.isObject()) {
             return true;
         }
-        usage = Usage.reported(numbers(usageNode));
+        usage = Usage.reported(UsageFields.numbers(usageNode));
         JsonNode choices = json.path("choices");
         boolean usageOnly = choices.isArray() && choices.isEmpty();
         return !(withholdUsageChunk && usageOnly);
@@ -134,25 +131,6 @@ public final class SseUsageTap implements UsageTap {
             }
         }
         return true;
-    }
-
-    private static Map<String, Long> numbers(JsonNode usage) {
-        Map<String, Long> fields = new HashMap<>();
-        collect("", usage, fields);
-        return fields;
-    }
-
-    private static void collect(String prefix, JsonNode node, Map<String, Long> fields) {
-        Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
-        while (entries.hasNext()) {
-            Map.Entry<String, JsonNode> entry = entries.next();
-            String path = prefix + entry.getKey();
-            if (entry.getValue().isIntegralNumber()) {
-                fields.put(path, entry.getValue().asLong());
-            } else if (entry.getValue().isObject()) {
-                collect(path + ".", entry.getValue(), fields);
-            }
-        }
     }
 
     @Override

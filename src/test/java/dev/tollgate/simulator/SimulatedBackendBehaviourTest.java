@@ -1,10 +1,6 @@
 package dev.tollgate.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -16,31 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The knobs tests use to make a backend misbehave: rate limits, injected failures, prompt caching, reset. */
-class SimulatedBackendBehaviourTest {
+class SimulatedBackendBehaviourTest extends SimulatedBackendTestBase {
 
     /** 41 characters -> 10 tokens + 2 x 7 = 24 prompt tokens; default completion 24; budget cost 48. */
     static final String CHAT_BODY = SimulatedBackendJsonTest.CHAT_BODY;
-
-    static Vertx vertx;
-    static SimulatedBackend backend;
-    static AoaiTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
-        backend = AoaiTestClient.startBackend(vertx, BackendDefaults.fast());
-        client = new AoaiTestClient(backend);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        AoaiTestClient.close(vertx);
-    }
-
-    @BeforeEach
-    void reset() {
-        backend.reset();
-    }
 
     @Test
     void tokenBudgetExhaustionAnswers429WithRetryAfter() throws Exception {

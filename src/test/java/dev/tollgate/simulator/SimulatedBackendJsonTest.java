@@ -1,10 +1,6 @@
 package dev.tollgate.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -18,33 +14,12 @@ import static dev.tollgate.simulator.AoaiTestClient.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Non-streamed answers and request validation, over real HTTP. */
-class SimulatedBackendJsonTest {
+class SimulatedBackendJsonTest extends SimulatedBackendTestBase {
 
     /** "You are helpful." (16) + "Hello there, how are you?" (25) = 41 chars -> 10 tokens, + 2 messages x 7 = 24. */
     static final String CHAT_BODY = """
             {"messages":[{"role":"system","content":"You are helpful."},
                          {"role":"user","content":"Hello there, how are you?"}]}""";
-
-    static Vertx vertx;
-    static SimulatedBackend backend;
-    static AoaiTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
-        backend = AoaiTestClient.startBackend(vertx, BackendDefaults.fast());
-        client = new AoaiTestClient(backend);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        AoaiTestClient.close(vertx);
-    }
-
-    @BeforeEach
-    void reset() {
-        backend.reset();
-    }
 
     @Test
     void chatCompletionHasAzureShapeAndDeterministicUsage() throws Exception {

@@ -1,11 +1,7 @@
 package dev.tollgate.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -16,7 +12,7 @@ import static dev.tollgate.simulator.AoaiTestClient.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Responses API on its three routes, as JSON and as named server-sent events, over real HTTP. */
-class SimulatedBackendResponsesTest {
+class SimulatedBackendResponsesTest extends SimulatedBackendTestBase {
 
     static final String V1_PATH = "/openai/v1/responses";
     static final String RESOURCE_PATH = "/openai/responses?api-version=2025-04-01-preview";
@@ -25,27 +21,6 @@ class SimulatedBackendResponsesTest {
     /** "You are helpful." (16) + "Hello there, how are you?" (25) = 41 chars -> 10 tokens, + 2 messages x 7 = 24. */
     static final String BODY = """
             {"model":"gpt-4o","instructions":"You are helpful.","input":"Hello there, how are you?"}""";
-
-    static Vertx vertx;
-    static SimulatedBackend backend;
-    static AoaiTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
-        backend = AoaiTestClient.startBackend(vertx, BackendDefaults.fast());
-        client = new AoaiTestClient(backend);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        AoaiTestClient.close(vertx);
-    }
-
-    @BeforeEach
-    void reset() {
-        backend.reset();
-    }
 
     // ---- JSON ------------------------------------------------------------------------------------------------------
 

@@ -1,10 +1,6 @@
 package dev.tollgate.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,28 +12,7 @@ import static dev.tollgate.simulator.AoaiTestClient.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Server-sent event answers, read line by line over real HTTP. */
-class SimulatedBackendStreamingTest {
-
-    static Vertx vertx;
-    static SimulatedBackend backend;
-    static AoaiTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vertx = Vertx.vertx();
-        backend = AoaiTestClient.startBackend(vertx, BackendDefaults.fast());
-        client = new AoaiTestClient(backend);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        AoaiTestClient.close(vertx);
-    }
-
-    @BeforeEach
-    void reset() {
-        backend.reset();
-    }
+class SimulatedBackendStreamingTest extends SimulatedBackendTestBase {
 
     @Test
     void chatStreamFollowsAzureOrderWithoutUsageByDefault() throws Exception {
