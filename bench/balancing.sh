@@ -52,6 +52,9 @@ set -euo pipefail
 
 # ----------------------------------------------------------------------------- settings
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$BENCH_DIR/lib.sh"
+LOG_TAG=balancing
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 OUT=$BENCH_DIR/out/balancing
 KEYS=$BENCH_DIR/out/keys          # shared with bench/run.sh
@@ -81,118 +84,27 @@ MVN_FLAGS=${MVN_FLAGS:-}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 TOLLGATE_MAX_ERROR_PCT=${TOLLGATE_MAX_ERROR_PCT:-1}
 
-TENANT_ID=0b5e2c7a-3f1d-4e8a-9c6b-7d2f1a4e5b90
-ISSUER="https://sts.windows.net/$TENANT_ID/"
-AUDIENCE=https://cognitiveservices.azure.com
-CALLER_APPID=5c1f7e2a-8d3b-4f6e-a1c9-2b7d4e6f8a13
+set_caller_identity   # TENANT_ID ISSUER AUDIENCE CALLER_APPID
 SIM_KEY=sim-key
 CHAT_PATH="/openai/deployments/$CHAT_DEPLOYMENT/chat/completions?api-version=$API_VERSION"
 EMBED_PATH="/openai/deployments/$EMBED_DEPLOYMENT/embeddings?api-version=$API_VERSION"
 JAR=${GATEWAY_JAR:-$REPO_DIR/target/quarkus-app/quarkus-run.jar}
-JAR=$(cd "$(dirname "$JAR")" 2>/dev/null && echo "$PWD/$(basename "$JAR")" || echo "$JAR")
+JAR=$(abs_path "$JAR")
 
 NO_BUILD=0
 for arg in "$@"; do
   case $arg in
     --no-build) NO_BUILD=1 ;;
-    -h|--help) sed -n '2,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "unknown argument: $arg (try --help)" >&2; exit 64 ;;
+    -h|--help) show_help 50; exit 0 ;;
+    *) unknown_arg "$arg" ;;
   esac
 done
 ((${#SIM_PORT_LIST[@]} == 3)) || { echo "SIM_PORTS must list exactly 3 ports" >&2; exit 64; }
 
-log()  { printf '[balancing %s] %s\n' "$(date +%T)" "$*" >&2; }
-die()  { printf '\n[balancing] ERROR: %s\n' "$*" >&2; exit 1; }
-loud() {
-  printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' >&2
-  printf '!!! %s\n' "$@" >&2
-  printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' >&2
-}
-
 # ----------------------------------------------------------------------------- cleanup
 SIM_PID='' PROXY_PID='' GW_PID='' PG_PID=''
-stop_pid() { # stop_pid <pid> <name> [grace-seconds]; only PIDs this script started
-  local pid=$1 name=$2 grace=${3:-10} i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < grace * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "$name ($pid) did not stop, SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
-find_postmaster() {
-  local f
-  f=$(find "$OUT/pg" -maxdepth 4 -name postmaster.pid 2>/dev/null | head -n1 || true)
-  [[ -n $f ]] && head -n1 "$f" 2>/dev/null || true
-}
-stop_gateway() {
-  [[ -n $GW_PID ]] || return 0
-  [[ -n $PG_PID ]] || PG_PID=$(find_postmaster)
-  stop_pid "$GW_PID" gateway 30; GW_PID=
-  # embedded PostgreSQL normally stops with the JVM; if it survived, stop it by its postmaster PID
-  for _ in {1..50}; do [[ -n $PG_PID ]] && kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-  if [[ -n $PG_PID ]] && kill -0 "$PG_PID" 2>/dev/null; then
-    log "embedded postgres ($PG_PID) still running 5 s after the JVM, stopping it"
-    kill -INT "$PG_PID" 2>/dev/null || true
-    for _ in {1..100}; do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-  fi
-  PG_PID=
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_gateway
-  stop_pid "$PROXY_PID" "nginx proxy"
-  stop_pid "$SIM_PID" simulator
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# ----------------------------------------------------------------------------- helpers
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-proc_tree() {
-  local p c
-  for p in "$@"; do
-    [[ -d /proc/$p ]] || continue
-    echo "$p"
-    for c in $(pgrep -P "$p" || true); do proc_tree "$c"; done
-  done
-}
-cpu_ticks() { # utime+stime+cutime+cstime over the process trees rooted at "$@"
-  local total=0 p s f
-  for p in $(proc_tree "$@" | sort -u); do
-    s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    s=${s##*) }
-    read -r -a f <<<"$s"
-    total=$((total + f[11] + f[12] + f[13] + f[14]))
-  done
-  echo "$total"
-}
-sys_busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-reaped_children_ticks() { local s f; s=$(cat "/proc/$$/stat"); s=${s##*) }; read -r -a f <<<"$s"; echo $((f[13] + f[14])); }
-
-wait_http() { # wait_http <url> <timeout-s> <pid-that-must-stay-alive> -> 0 when a 2xx arrives
-  local url=$1 timeout=$2 pid=$3 end code
-  end=$((SECONDS + timeout))
-  while ((SECONDS < end)); do
-    kill -0 "$pid" 2>/dev/null || return 2
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
-    [[ $code == 2* ]] && return 0
-    sleep 0.5
-  done
-  return 1
-}
-
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.1f", v / 1000; exit }
-    if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.1f", v; exit }
-    if (v ~ /m$/)  { sub(/m$/,  "", v); printf "%.1f", v * 60000; exit }
-    if (v ~ /h$/)  { sub(/h$/,  "", v); printf "%.1f", v * 3600000; exit }
-    if (v ~ /s$/)  { sub(/s$/,  "", v); printf "%.1f", v * 1000; exit }
-    print "n/a" }'
-}
+stop_backends() { stop_pid "$SIM_PID" simulator; }   # called by bench_cleanup (lib.sh) after gateway and proxy
+install_cleanup_trap
 
 # ----------------------------------------------------------------------------- simulators
 SIM_STATS='' SIM_LOG=''
@@ -229,34 +141,26 @@ sim_field() { # sim_field <stats-file> <name> <column: 4 requests, 5 served-2xx,
 
 # ----------------------------------------------------------------------------- probes and runs
 probe() { # probe <name> <base-url> <token|''>: one request of each kind must answer 200 with the right body
-  local name=$1 base=$2 token=$3 kind path body expect code hdr=()
-  [[ -n $token ]] && hdr=(-H "Authorization: Bearer $token")
+  local name=$1 base=$2 token=$3 kind path body expect
   for kind in chat stream embed; do
     case $kind in
       chat)   path=$CHAT_PATH;  body='{"messages":[{"role":"user","content":"ping"}],"max_tokens":8}'; expect='"object":"chat.completion"' ;;
       stream) path=$CHAT_PATH;  body='{"messages":[{"role":"user","content":"ping"}],"max_tokens":8,"stream":true}'; expect='data: [DONE]' ;;
       embed)  path=$EMBED_PATH; body='{"input":"ping"}'; expect='"embedding"' ;;
     esac
-    code=$(curl -s -o "$OUT/probe-$name-$kind.body" -D "$OUT/probe-$name-$kind.headers" -w '%{http_code}' --max-time 10 \
-      -X POST -H 'Content-Type: application/json' "${hdr[@]}" --data "$body" "$base$path" || echo 000)
-    if [[ $code != 200 ]] || ! grep -qF "$expect" "$OUT/probe-$name-$kind.body"; then
-      log "probe $name/$kind: HTTP $code, expected 200 with $expect"
-      sed -n '1,15p' "$OUT/probe-$name-$kind.headers" >&2 || true
-      head -c 800 "$OUT/probe-$name-$kind.body" >&2 || true; echo >&2
-      return 1
-    fi
+    post_probe "$name-$kind" "$base$path" "$token" "$body" "$expect" "$name/$kind" || return 1
   done
 }
 
 declare -A R_SIMPCT R_PGPCT R_WRKPCT R_REQS R_RPS R_OK R_OKRPS R_429 R_OTHER R_SOCK R_ERR R_ERRPCT R_P50 R_P99 R_CPUPCT R_NOISE R_SENT R_STATS R_PROBES
 TARGETS=()
 
-wrk_cmd() { echo taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" --timeout "$WRK_TIMEOUT" --latency -s "$BENCH_DIR/balancing.lua"; }
+wrk_cmd() { set_wrk_cmd "$BENCH_DIR/balancing.lua"; }   # -> WRK_CMD
 
 # measure <key> <base-url> <token|''> <pid of the proxy>
 measure() {
   local key=$1 base=$2 token=$3 pid=$4 out=$OUT/wrk-$1.txt before after t0 t1 sys_b sys_a wrk_b wrk_a sim_b sim_a pg_b=0 pg_a=0
-  local -a cmd others=(); read -r -a cmd <<<"$(wrk_cmd)"
+  local -a cmd others=(); wrk_cmd; cmd=("${WRK_CMD[@]}")
   # the embedded PostgreSQL (Tollgate's metering) is counted apart when it is not a child of the proxy
   if [[ -n $PG_PID ]] && ! proc_tree "$pid" | grep -qx "$PG_PID"; then others=("$PG_PID"); fi
   log "$key: measuring $DURATION, $CONNECTIONS connections, mix $MIX (chat/stream/embed) -> $base"
@@ -270,30 +174,29 @@ measure() {
   ((${#others[@]} == 0)) || pg_a=$(cpu_ticks "${others[@]}")
 
   local reqs secs ok s429 sock non2xx
-  reqs=$(awk '/ requests in /{print $1}' "$out")
+  reqs=$(wrk_requests "$out")
   secs=$(awk '/ requests in /{ v = $4; sub(/,$/, "", v); print v }' "$out")   # e.g. 40.10s
   ok=$(awk -F'[ :]+' '$1 == "status" && $2 >= 200 && $2 < 300 { s += $3 } END { print s + 0 }' "$out")
   s429=$(awk -F'[ :]+' '$1 == "status" && $2 == 429 { s += $3 } END { print s + 0 }' "$out")
   non2xx=$(awk -F'[ :]+' '$1 == "status" && ($2 < 200 || $2 >= 300) { s += $3 } END { print s + 0 }' "$out")
-  sock=$(awk '/Socket errors:/{gsub(/,/,""); print $4+$6+$8+$10}' "$out"); sock=${sock:-0}
+  sock=$(wrk_socket_errors "$out")
   R_REQS[$key]=$reqs
-  R_RPS[$key]=$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$out")
+  R_RPS[$key]=$(wrk_rps "$out")
   R_OK[$key]=$ok
-  R_OKRPS[$key]=$(awk -v n="$ok" -v s="$(to_ms "$secs")" 'BEGIN{ if (s > 0) printf "%.0f", n * 1000 / s; else print "n/a" }')
+  R_OKRPS[$key]=$(awk -v n="$ok" -v s="$(to_ms "$secs" 1)" 'BEGIN{ if (s > 0) printf "%.0f", n * 1000 / s; else print "n/a" }')
   R_429[$key]=$s429
   R_OTHER[$key]=$((non2xx - s429))
   R_SOCK[$key]=$sock
   R_ERR[$key]=$((non2xx + sock))
   # share of attempts: completed responses plus socket errors (a timed-out or reset request completes nothing)
   R_ERRPCT[$key]=$(awk -v e=$((non2xx + sock)) -v n=$((reqs + sock)) 'BEGIN{ if (n > 0) printf "%.2f", 100 * e / n; else print "n/a" }')
-  R_P50[$key]=$(to_ms "$(awk '$1=="50%"{print $2}' "$out")")
-  R_P99[$key]=$(to_ms "$(awk '$1=="99%"{print $2}' "$out")")
-  R_CPUPCT[$key]=$(awk -v d=$((after - before)) -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" 'BEGIN{ printf "%.0f", 100 * d / hz / (b - a) }')
-  R_NOISE[$key]=$(awk -v d=$(( (sys_a - sys_b) - (after - before) - (wrk_a - wrk_b) - (sim_a - sim_b) - (pg_a - pg_b) )) \
-    -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" 'BEGIN{ v = 100 * d / hz / (b - a); printf "%.0f", v < 0 ? 0 : v }')
-  R_SIMPCT[$key]=$(awk -v d=$((sim_a - sim_b)) -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" 'BEGIN{ printf "%.0f", 100 * d / hz / (b - a) }')
-  R_PGPCT[$key]=$(awk -v d=$((pg_a - pg_b)) -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" 'BEGIN{ printf "%.0f", 100 * d / hz / (b - a) }')
-  R_WRKPCT[$key]=$(awk -v d=$((wrk_a - wrk_b)) -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" 'BEGIN{ printf "%.0f", 100 * d / hz / (b - a) }')
+  R_P50[$key]=$(wrk_latency_ms "$out" 50% 1)
+  R_P99[$key]=$(wrk_latency_ms "$out" 99% 1)
+  R_CPUPCT[$key]=$(core_pct $((after - before)) "$t0" "$t1")
+  R_NOISE[$key]=$(core_pct_nonneg $(( (sys_a - sys_b) - (after - before) - (wrk_a - wrk_b) - (sim_a - sim_b) - (pg_a - pg_b) )) "$t0" "$t1")
+  R_SIMPCT[$key]=$(core_pct $((sim_a - sim_b)) "$t0" "$t1")
+  R_PGPCT[$key]=$(core_pct $((pg_a - pg_b)) "$t0" "$t1")
+  R_WRKPCT[$key]=$(core_pct $((wrk_a - wrk_b)) "$t0" "$t1")
   R_SENT[$key]=$(awk -F'[ :]+' '$1 == "sent" { printf "%s%s %s", sep, $2, $3; sep = ", " }' "$out")
   if [[ $(awk '/ requests in /{n++} END{print n+0}' "$out") != 1 || $(grep -c '^status ' "$out" || true) == 0 ]]; then
     die "could not read wrk's output for $key (see $out)"
@@ -302,48 +205,16 @@ measure() {
 }
 
 # ----------------------------------------------------------------------------- 1. tools
-need_pkgs=()
-command -v wrk >/dev/null || need_pkgs+=(wrk)
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_pkgs+=(nginx)
-command -v openssl >/dev/null || need_pkgs+=(openssl)
-command -v curl >/dev/null || need_pkgs+=(curl)
-command -v taskset >/dev/null || need_pkgs+=(util-linux)
-command -v pgrep >/dev/null || need_pkgs+=(procps)
-command -v unzip >/dev/null || need_pkgs+=(unzip)
-if ((${#need_pkgs[@]})); then
-  log "installing ${need_pkgs[*]} with apt-get"
-  ((EUID == 0)) || die "need root to apt-get install ${need_pkgs[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-fi
+install_missing_tools unzip:unzip
 command -v java >/dev/null || die "java (17+) not found"
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-CLK_TCK=$(getconf CLK_TCK)
-NCPU=$(nproc --all)
-((NCPU >= 2)) || log "WARNING: only $NCPU CPU(s): load generator and proxy will share a core"
+detect_host   # NGINX CLK_TCK NCPU
 read -r -a SIM_JAVA_OPTS_ARR <<<"$SIM_JAVA_OPTS"
 
-mkdir -p "$OUT"
-log "output directory $OUT"
-rm -f "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/sim-* "$OUT/gateway.log" "$OUT/gateway.cmd"
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
-log "load average at start: $LOAD_AT_START"
-for p in "${SIM_PORT_LIST[@]}" "$NGINX_PORT" "$GATEWAY_PORT"; do port_in_use "$p" && die "port $p already in use"; done
+prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/sim-* "$OUT/gateway.log" "$OUT/gateway.cmd"
+check_ports_free "${SIM_PORT_LIST[@]}" "$NGINX_PORT" "$GATEWAY_PORT"
 
 # ----------------------------------------------------------------------------- 2. build, snapshot
-if ((NO_BUILD)) || [[ -n ${GATEWAY_JAR:-} ]]; then
-  [[ -f $JAR ]] || die "$JAR does not exist (--no-build / GATEWAY_JAR given, so not building)"
-  log "not building: using existing $JAR"
-elif [[ -f $JAR ]] && [[ -z $(find "$REPO_DIR/src" "$REPO_DIR/pom.xml" -type f -newer "$JAR" -print -quit 2>/dev/null) ]]; then
-  log "gateway jar is newer than src/ and pom.xml, not rebuilding"
-else
-  read -r -a mvn_flags <<<"$MVN_FLAGS"
-  log "building the gateway: ./mvnw -q -DskipTests ${mvn_flags[*]} package (log: $OUT/build.log)"
-  if ! (cd "$REPO_DIR" && ./mvnw -q -DskipTests "${mvn_flags[@]}" package) >"$OUT/build.log" 2>&1; then
-    tail -n 40 "$OUT/build.log" >&2
-    die "gateway build failed (full log $OUT/build.log)"
-  fi
-fi
+build_gateway_if_stale "$JAR" "" "$MVN_FLAGS"
 APP_SRC=$(dirname "$JAR")
 [[ -d $APP_SRC/app && -d $APP_SRC/lib/main && -d $APP_SRC/lib/boot ]] || die "$APP_SRC is not a Quarkus fast-jar directory (app/, lib/main, lib/boot)"
 APP=$OUT/app
@@ -354,40 +225,16 @@ unzip -l "$APP"/app/'*.jar' 2>/dev/null | grep -q 'dev/tollgate/simulator/Simula
 log "running from a copy of $APP_SRC in $APP"
 
 # ----------------------------------------------------------------------------- 3. keys and token
-mkdir -p "$KEYS"
-if [[ ! -s $KEYS/private.pem || ! -s $KEYS/public.pem ]]; then
-  log "generating RSA 2048 key pair in $KEYS"
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$KEYS/private.pem" 2>/dev/null
-  openssl pkey -in "$KEYS/private.pem" -pubout -out "$KEYS/public.pem"
-fi
-TOKEN=$("$BENCH_DIR/mint-token.sh" "$KEYS/private.pem" "$ISSUER" "$CALLER_APPID" "$AUDIENCE")
-"$BENCH_DIR/verify-token.sh" "$KEYS/public.pem" "$TOKEN" >/dev/null 2>&1 || die "minted token does not verify"
-log "caller token minted and verified (appid $CALLER_APPID)"
+setup_caller_token "$KEYS"   # TOKEN
 
 # ----------------------------------------------------------------------------- 4a. nginx round-robin
 NGX=$OUT/nginx
 mkdir -p "$NGX/logs" "$NGX/tmp"
 {
-  cat <<EOF
-daemon off;
-master_process on;
-worker_processes 1;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    server_tokens off;
-    keepalive_requests 1000000;
-    keepalive_timeout 75s;
-    client_max_body_size 4m;
-    client_body_temp_path $NGX/tmp/client_body;
-    proxy_temp_path $NGX/tmp/proxy;
-    fastcgi_temp_path $NGX/tmp/fastcgi;
-    uwsgi_temp_path $NGX/tmp/uwsgi;
-    scgi_temp_path $NGX/tmp/scgi;
-    upstream aoai {               # plain round-robin, nginx defaults otherwise
-EOF
+  nginx_common "$NGX"
+  echo "http {"
+  http_common "$NGX"
+  echo "    upstream aoai {               # plain round-robin, nginx defaults otherwise"
   for p in "${SIM_PORT_LIST[@]}"; do echo "        server 127.0.0.1:$p;"; done
   cat <<EOF
         keepalive 64;
@@ -406,11 +253,10 @@ EOF
 }
 EOF
 } >"$NGX/nginx.conf"
-"$NGINX" -t -q -e "$NGX/logs/error.log" -p "$NGX" -c "$NGX/nginx.conf" >&2 || die "nginx config test failed ($NGX/nginx.conf)"
+nginx_config_test "$NGX" || die "nginx config test failed ($NGX/nginx.conf)"
 
 start_sims nginx "$SIM1_TPM" "$SIM_TPM" "$SIM_TPM"
-taskset -c "$PROXY_CPU" "$NGINX" -e "$NGX/logs/error.log" -p "$NGX" -c "$NGX/nginx.conf" >>"$NGX/logs/stdout.log" 2>&1 </dev/null &
-PROXY_PID=$!
+nginx_launch "$NGX" "$PROXY_CPU"; PROXY_PID=$NGINX_PID
 end=$((SECONDS + 10))
 until port_in_use "$NGINX_PORT"; do
   kill -0 "$PROXY_PID" 2>/dev/null && ((SECONDS < end)) || die "nginx did not come up ($(tail -3 "$NGX/logs/error.log" 2>/dev/null))"
@@ -426,51 +272,24 @@ stop_sims; R_STATS[nginx]=$SIM_STATS
 # ----------------------------------------------------------------------------- 4b. Tollgate
 PG_DIR=$OUT/pg
 rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
-gw_props=(
-  "-Dquarkus.http.host=127.0.0.1"
-  "-Dquarkus.http.port=$GATEWAY_PORT"
-  "-Dtollgate.identity.key-location=$KEYS/public.pem"
-  "-Dtollgate.identity.issuers=$ISSUER"
-  "-Dtollgate.identity.audiences=$AUDIENCE"
-  "-Dtollgate.embedded-db.data-dir=$PG_DIR"
-)
-i=0
-for p in "${SIM_PORT_LIST[@]}"; do
-  i=$((i + 1))
-  gw_props+=("-Dtollgate.backends.sim$i.url=http://127.0.0.1:$p"
-             "-Dtollgate.backends.sim$i.api-key=$SIM_KEY"
-             "-Dtollgate.backends.sim$i.deployments=$CHAT_DEPLOYMENT,$EMBED_DEPLOYMENT")
-done
-read -r -a extra_jvm <<<"$GATEWAY_JAVA_OPTS"
-read -r -a extra_props <<<"$GATEWAY_PROPS"
-gw_cmd=(java "${extra_jvm[@]}" "${gw_props[@]}" "${extra_props[@]}" -jar "$APP/quarkus-run.jar")
-printf '%q ' taskset -c "$PROXY_CPU" "${gw_cmd[@]}" >"$OUT/gateway.cmd"; echo >>"$OUT/gateway.cmd"
+gateway_command "$APP/quarkus-run.jar" "$KEYS/public.pem" "$PG_DIR" sim "$SIM_KEY" "$CHAT_DEPLOYMENT,$EMBED_DEPLOYMENT" "${SIM_PORT_LIST[@]}"   # GW_CMD
 
-warm=1; [[ $WARMUP == 0 || $WARMUP == 0s ]] && warm=0
+warm=1; duration_is_zero "$WARMUP" && warm=0
 if ((warm)); then start_sims warmup 0 0 0; else start_sims tollgate "$SIM1_TPM" "$SIM_TPM" "$SIM_TPM"; fi
-log "starting Tollgate on $GATEWAY_PORT (CPU $PROXY_CPU, log $OUT/gateway.log, command in $OUT/gateway.cmd)"
-(cd "$OUT" && exec taskset -c "$PROXY_CPU" "${gw_cmd[@]}") >"$OUT/gateway.log" 2>&1 </dev/null &
-GW_PID=$!
-t_start=$SECONDS
-if ! wait_http "http://127.0.0.1:$GATEWAY_PORT/q/health/ready" "$READY_TIMEOUT" "$GW_PID"; then
-  kill -0 "$GW_PID" 2>/dev/null && why="not ready after ${READY_TIMEOUT}s" || why="exited during start-up"
-  echo "----- tail of $OUT/gateway.log -----" >&2; tail -n 60 "$OUT/gateway.log" >&2 || true
-  die "gateway $why"
-fi
-log "Tollgate ready after $((SECONDS - t_start))s (pid $GW_PID)"
+start_gateway Tollgate   # GW_PID
 PG_PID=$(find_postmaster)
 if [[ -n $PG_PID ]]; then   # the database is not the gateway's: keep it off the proxy's core, as bench/run.sh does
-  for p in $(proc_tree "$PG_PID"); do taskset -a -cp "$LOAD_CPU" "$p" >/dev/null 2>&1 || true; done
+  pin_tree "$LOAD_CPU" "$PG_PID"
 fi
 TARGETS+=(tollgate)
 if ((warm)); then
   probe tollgate-warmup "http://127.0.0.1:$GATEWAY_PORT" "$TOKEN" || die "Tollgate probe failed (see above)"
   log "tollgate: warm-up $WARMUP against unthrottled simulators"
-  read -r -a wcmd <<<"$(wrk_cmd)"
+  wrk_cmd; wcmd=("${WRK_CMD[@]}")
   BENCH_TOKEN=$TOKEN BENCH_CHAT_PATH=$CHAT_PATH BENCH_EMBED_PATH=$EMBED_PATH BENCH_MIX=$MIX \
     "${wcmd[@]}" -d"$WARMUP" "http://127.0.0.1:$GATEWAY_PORT" >"$OUT/wrk-tollgate-warmup.txt" 2>&1 \
     || die "wrk warm-up failed: $(tail -5 "$OUT/wrk-tollgate-warmup.txt")"
-  log "tollgate: warm-up done: $(awk '/ requests in /{print $1}' "$OUT/wrk-tollgate-warmup.txt") requests, statuses: $(grep '^status ' "$OUT/wrk-tollgate-warmup.txt" | tr '\n' ' ')"
+  log "tollgate: warm-up done: $(wrk_requests "$OUT/wrk-tollgate-warmup.txt") requests, statuses: $(grep '^status ' "$OUT/wrk-tollgate-warmup.txt" | tr '\n' ' ')"
   stop_sims
   sleep 1   # let the gateway notice its pooled upstream connections were closed
   start_sims tollgate "$SIM1_TPM" "$SIM_TPM" "$SIM_TPM"
@@ -482,10 +301,10 @@ stop_gateway
 
 # ----------------------------------------------------------------------------- 5. report
 declare -A LABEL=([nginx]="nginx round-robin" [tollgate]="Tollgate")
-RESULTS=$OUT/results-$(date +%Y%m%d-%H%M%S).txt
+RESULTS=$(new_results_file)
 {
   echo
-  echo "Tollgate balancing benchmark  $(date -u '+%F %T UTC')  $(uname -n), $NCPU CPUs, $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}')"
+  echo "Tollgate balancing benchmark  $(date -u '+%F %T UTC')  $(host_summary)"
   echo "load average at start $LOAD_AT_START"
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $WRK_TIMEOUT, mix chat/stream/embed $MIX (bench/balancing.lua) on CPU $LOAD_CPU; proxy on CPU $PROXY_CPU"
   echo "simulators (CPU $LOAD_CPU, fresh for each target): first byte $FIRST_BYTE_DELAY, chunk $CHUNK_DELAY, tokens/min sim1 $SIM1_TPM, sim2 $SIM_TPM, sim3 $SIM_TPM; Tollgate warm-up $WARMUP on unthrottled simulators"
