@@ -153,8 +153,15 @@ public class UsageRecorder {
                 }
                 backoffMillis = 0;
             }
-            if (backoffMillis == 0 && batch.isEmpty() && queue.isEmpty() && !spool.isEmpty()) {
-                delay = replaySpool() ? 0 : config.maxRetryBackoff().toMillis();
+            if (batch.isEmpty() && queue.isEmpty() && !spool.isEmpty()) {
+                // Nothing new to write: time to bring back what was spooled (one file per round).
+                if (replaySpool()) {
+                    backoffMillis = 0;
+                    delay = 0;
+                } else {
+                    backoffMillis = Math.min(Math.max(2 * backoffMillis, 100), config.maxRetryBackoff().toMillis());
+                    delay = backoffMillis;
+                }
             }
         } catch (Throwable unexpected) {
             LOG.error("Unexpected failure of the usage writer; retrying", unexpected);

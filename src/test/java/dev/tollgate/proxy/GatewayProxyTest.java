@@ -130,6 +130,7 @@ class GatewayProxyTest {
     void responsesApiUsageIsRecordedOnEveryRoute() {
         String body = "{\"model\":\"gpt-4o\",\"instructions\":\"Be brief.\",\"input\":\"What is a toll gate?\"}";
         for (String path : List.of("/openai/v1/responses", "/openai/responses?api-version=2025-04-01-preview")) {
+            simulator.resetAll(); // so that the only last request is this one's
             Response response = given().contentType("application/json").auth().oauth2(TestTokens.v1("app-responses"))
                     .body(body).post(path);
             response.then().statusCode(200).body("object", equalTo("response"));
