@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 ./mvnw -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
     -Dmdep.includeScope=test >/dev/null
 taskset -c "${CPU:-1}" java -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
-    dev.tollgate.bench.UsageTapBenchmark "${1:-5}"
+    dev.tollgate.bench.UsageTapBenchmark "${1:-5}" 2>&1 | grep -oE 'usage tap: .*'

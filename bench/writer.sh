@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 rm -rf bench/out/writer-pg  # a fresh database each run: the schema may have changed
 mkdir -p bench/out
 java -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
-    dev.tollgate.bench.UsageWriterBenchmark "${1:-200000}" "${2:-1000}" 2>&1 | grep -E '^usage writer'
+    dev.tollgate.bench.UsageWriterBenchmark "${1:-200000}" "${2:-1000}" 2>&1 | grep -oE 'usage writer: .*'

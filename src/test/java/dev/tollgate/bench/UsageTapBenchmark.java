@@ -5,6 +5,7 @@ import dev.tollgate.metering.JsonUsageTap;
 import dev.tollgate.metering.SseUsageTap;
 import dev.tollgate.metering.UsageTap;
 import io.vertx.core.buffer.Buffer;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
  */
 public final class UsageTapBenchmark {
 
+    private static final Logger LOG = Logger.getLogger(UsageTapBenchmark.class);
     private static final int CHUNK = 1400;
     /** Keeps the JIT from dropping work whose result nobody reads. */
     static volatile long consumed;
@@ -55,7 +57,7 @@ public final class UsageTapBenchmark {
         long[] result = run(chunks, taps, seconds * 1_000_000_000L);
         double elapsed = result[1] / 1e9;
         double megabytes = (double) result[0] * body.length / 1e6;
-        System.out.printf("%-48s %8.0f MB/s  %8.2f us/answer%n", name, megabytes / elapsed, result[1] / 1e3 / result[0]);
+        LOG.infof("usage tap: %-48s %8.0f MB/s  %8.2f us/answer", name, megabytes / elapsed, result[1] / 1e3 / result[0]);
     }
 
     private static long[] run(List<Buffer> chunks, Supplier<UsageTap> taps, long nanos) {

@@ -7,6 +7,7 @@ import dev.tollgate.metering.UsageSource;
 import dev.tollgate.metering.UsageWriter;
 import dev.tollgate.proxy.RequestIds;
 import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import java.util.List;
  * {@code bench/writer.sh}; prints figures, asserts nothing.
  */
 public final class UsageWriterBenchmark {
+
+    private static final Logger LOG = Logger.getLogger(UsageWriterBenchmark.class);
 
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
@@ -33,7 +36,7 @@ public final class UsageWriterBenchmark {
             UsageWriter writer = new UsageWriter(dataSource);
             run(writer, Math.min(total / 4, 50_000), batch); // warm-up
             long nanos = run(writer, total, batch);
-            System.out.printf("usage writer: %d records in batches of %d: %.0f records/s (%.1f us/record)%n",
+            LOG.infof("usage writer: %d records in batches of %d: %.0f records/s (%.1f us/record)",
                     total, batch, total / (nanos / 1e9), nanos / 1e3 / total);
         } finally {
             database.stop();
