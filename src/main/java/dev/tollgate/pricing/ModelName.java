@@ -1,0 +1,27 @@
+package dev.tollgate.pricing;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A served model's name split into the family and version prices are kept by: AOAI answers with names such as
+ * {@code gpt-4o-2024-08-06}, {@code gpt-35-turbo-0125} or {@code text-embedding-3-small} (no version).
+ *
+ * @param family  e.g. {@code gpt-4o}
+ * @param version e.g. {@code 2024-08-06} or {@code 0125}; empty when the name carries none
+ */
+public record ModelName(String family, Optional<String> version) {
+
+    /** A trailing date (2024-08-06) or the older four-digit form (0613, 1106). */
+    private static final Pattern VERSIONED = Pattern.compile("^(.+?)-(\\d{4}-\\d{2}-\\d{2}|\\d{4})$");
+
+    public static ModelName parse(String served) {
+        String name = served.trim().toLowerCase(Locale.ROOT);
+        Matcher matcher = VERSIONED.matcher(name);
+        return matcher.matches()
+                ? new ModelName(matcher.group(1), Optional.of(matcher.group(2)))
+                : new ModelName(name, Optional.empty());
+    }
+}
