@@ -12,6 +12,8 @@ public enum ErrorCode {
     DEPLOYMENT_NOT_FOUND(404, "DeploymentNotFound"),
     /** The path is not an operation the gateway forwards. */
     NOT_FOUND(404, "404"),
+    /** The request conflicts with what is stored (e.g. removing a price row that priced records). */
+    CONFLICT(409, "Conflict"),
     /** Every backend that could serve the request is throttled or unavailable for now. */
     TOO_MANY_REQUESTS(429, "429"),
     /** The request body is larger than the configured limit. */

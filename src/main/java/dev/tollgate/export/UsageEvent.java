@@ -64,6 +64,7 @@ public record UsageEvent(long seq, UsageRecord record) {
             json.writeStringField("model", r.model());
             json.writeStringField("backendId", r.backendId());
             json.writeStringField("region", r.region());
+            json.writeStringField("deploymentType", r.deploymentType() == null ? null : r.deploymentType().key());
             json.writeStringField("operation", r.operation());
             json.writeBooleanField("stream", r.stream());
             json.writeNumberField("status", r.status());

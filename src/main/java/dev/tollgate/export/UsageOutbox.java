@@ -3,6 +3,7 @@ package dev.tollgate.export;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
+import dev.tollgate.pricing.DeploymentType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,8 +20,8 @@ import java.util.UUID;
 final class UsageOutbox {
 
     private static final String COLUMNS = "seq, id, occurred_at, app_id, tenant_id, deployment, model, backend_id, "
-            + "region, operation, stream, status, latency_ms, attempts, input_tokens, cached_input_tokens, "
-            + "output_tokens, reasoning_tokens, total_tokens, usage_source, upstream_request_id";
+            + "region, deployment_type, operation, stream, status, latency_ms, attempts, input_tokens, "
+            + "cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, usage_source, upstream_request_id";
     private static final String NEXT = "select " + COLUMNS + " from usage_record where seq > ? and seq <= ? "
             + "order by seq limit ?";
     private static final String COUNT = "select count(*) from usage_record where seq > ?";
@@ -70,7 +71,9 @@ final class UsageOutbox {
         return new UsageRecord(rows.getObject("id", UUID.class),
                 rows.getObject("occurred_at", OffsetDateTime.class).toInstant(), rows.getString("app_id"),
                 rows.getString("tenant_id"), rows.getString("deployment"), rows.getString("model"),
-                rows.getString("backend_id"), rows.getString("region"), rows.getString("operation"),
+                rows.getString("backend_id"), rows.getString("region"),
+                Optional.ofNullable(rows.getString("deployment_type")).map(DeploymentType::parse).orElse(null),
+                rows.getString("operation"),
                 rows.getBoolean("stream"), rows.getInt("status"), rows.getInt("latency_ms"), rows.getInt("attempts"),
                 usage, rows.getString("upstream_request_id"));
     }

@@ -1,5 +1,9 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.pricing.PriceCatalog;
+import dev.tollgate.pricing.Priced;
+import dev.tollgate.pricing.Tokens;
+
 import java.util.List;
 
 /**
@@ -11,10 +15,13 @@ final class UsageCsv {
     private UsageCsv() {
     }
 
-    static String of(List<UsageRecord> records) {
+    /** The records, each priced with the catalog. */
+    static String of(List<UsageRecord> records, PriceCatalog catalog) {
         StringBuilder csv = new StringBuilder(records.size() * 256);
         for (UsageRecord r : records) {
             Usage usage = r.usage();
+            Priced priced = catalog.price(r.model(), r.deploymentType(), r.region(), r.occurredAt(),
+                    new Tokens(usage.inputTokens(), usage.cachedInputTokens(), usage.outputTokens()));
             csv.append(r.id()).append(',')
                     .append(r.occurredAt()).append(',');
             text(csv, r.appId());
@@ -34,8 +41,14 @@ final class UsageCsv {
                     .append(usage.reasoningTokens()).append(',')
                     .append(usage.totalTokens()).append(',')
                     .append(usage.source().dbValue()).append(',');
-            if (r.upstreamRequestId() != null) {
-                quoted(csv, r.upstreamRequestId());
+            text(csv, r.upstreamRequestId());
+            text(csv, r.deploymentType() == null ? null : r.deploymentType().key());
+            if (priced.priceId() != null) {
+                csv.append(priced.priceId());
+            }
+            csv.append(',');
+            if (priced.cost() != null) {
+                csv.append(priced.cost().toPlainString());
             }
             csv.append('\n');
         }

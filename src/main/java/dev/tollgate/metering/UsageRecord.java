@@ -1,5 +1,7 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.pricing.DeploymentType;
+
 import java.time.Instant;
 import java.util.UUID;
 
@@ -11,18 +13,20 @@ import java.util.UUID;
  * @param model             the model the upstream says served it (what gets priced), null if unknown
  * @param backendId         the backend that answered, null if none was reached
  * @param region            that backend's Azure region, if configured (prices can differ by region)
+ * @param deploymentType    how the target deployment is hosted (selects the price), null if none was reached
  * @param operation         e.g. {@code chat/completions}
  * @param status            the status the caller received
  * @param attempts          how many targets were tried (1 unless the first throttled or failed; 0 if none was)
  * @param upstreamRequestId the upstream's {@code apim-request-id}, for support cases with Azure
  */
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
-                          String model, String backendId, String region, String operation, boolean stream, int status,
-                          int latencyMs, int attempts, Usage usage, String upstreamRequestId) {
+                          String model, String backendId, String region, DeploymentType deploymentType,
+                          String operation, boolean stream, int status, int latencyMs, int attempts, Usage usage,
+                          String upstreamRequestId) {
 
     /** The same record with other usage (an estimate made after the record was taken). */
     public UsageRecord withUsage(Usage other) {
-        return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, operation, stream,
-                status, latencyMs, attempts, other, upstreamRequestId);
+        return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType,
+                operation, stream, status, latencyMs, attempts, other, upstreamRequestId);
     }
 }

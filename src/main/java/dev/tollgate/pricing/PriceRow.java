@@ -2,6 +2,7 @@ package dev.tollgate.pricing;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -30,5 +31,18 @@ public record PriceRow(String model, Optional<String> modelVersion, DeploymentTy
         Objects.requireNonNull(outputPer1m, "outputPer1m");
         Objects.requireNonNull(effectiveFrom, "effectiveFrom");
         Objects.requireNonNull(source, "source");
+        // Matched against served model names and ARM region names, which are lower case.
+        model = model.trim().toLowerCase(Locale.ROOT);
+        modelVersion = modelVersion.map(v -> v.trim().toLowerCase(Locale.ROOT));
+        region = region.map(r -> r.trim().toLowerCase(Locale.ROOT));
+        if (model.isEmpty()) {
+            throw new IllegalArgumentException("A price needs a model");
+        }
+        if (inputPer1m.signum() < 0 || outputPer1m.signum() < 0 || cachedInputPer1m.map(p -> p.signum() < 0).orElse(false)) {
+            throw new IllegalArgumentException("Prices cannot be negative (" + model + ")");
+        }
+        if (effectiveTo.map(to -> !to.isAfter(effectiveFrom)).orElse(false)) {
+            throw new IllegalArgumentException("effective_to must be after effective_from (" + model + ")");
+        }
     }
 }

@@ -156,6 +156,7 @@ final class Exchange {
         return new UsageRecord(id, startedAt, caller.appId(), caller.tenantId(), deployment, model,
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
+                target == null ? null : target.deploymentType(),
                 request != null ? request.operation().path() : operationPath,
                 request != null && request.stream(), status, latencyMs, tried.size(), usage, upstreamRequestId);
     }

@@ -1,9 +1,11 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.routing.credentials.BackendCredential;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,12 +15,14 @@ import java.util.Optional;
  * @param url            its base URL, without trailing slash
  * @param credential     how the gateway authenticates to it
  * @param region         its Azure region, if known
+ * @param deploymentType how its deployments are hosted, unless {@code deploymentTypes} names one
  * @param connectTimeout its own connect timeout, if it has one
  * @param idleTimeout    its own idle (first byte, between chunks) timeout, if it has one
  * @param requestTimeout its own whole-answer timeout, if it has one
  * @param probe          its active health check, if it has one
  */
 public record Backend(String id, URI url, BackendCredential credential, Optional<String> region,
+                      DeploymentType deploymentType, Map<String, DeploymentType> deploymentTypes,
                       Optional<Duration> connectTimeout, Optional<Duration> idleTimeout,
                       Optional<Duration> requestTimeout, Optional<HealthProbe> probe) {
 
@@ -29,6 +33,11 @@ public record Backend(String id, URI url, BackendCredential credential, Optional
     public Backend {
         // Paths are appended to it: no trailing slash.
         url = URI.create(url.toString().replaceAll("/+$", ""));
+    }
+
+    /** How the given upstream deployment is hosted, which selects its price. */
+    public DeploymentType deploymentTypeOf(String upstreamDeployment) {
+        return deploymentTypes.getOrDefault(upstreamDeployment, deploymentType);
     }
 
     @Override

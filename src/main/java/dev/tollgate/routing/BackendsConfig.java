@@ -1,5 +1,6 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.pricing.DeploymentType;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
@@ -44,6 +45,16 @@ public interface BackendsConfig {
 
         /** Azure region of the instance; recorded with each request it serves (prices can differ by region). */
         Optional<String> region();
+
+        /**
+         * How the instance's deployments are hosted ({@code global}, {@code data-zone} or {@code regional}), which
+         * selects their price: the response cannot tell. Default {@code global}.
+         */
+        @WithDefault("global")
+        DeploymentType deploymentType();
+
+        /** Exceptions to {@link #deploymentType()} by upstream deployment name. */
+        Map<String, DeploymentType> deploymentTypes();
 
         /** Time allowed to open a connection; default {@code tollgate.proxy.connect-timeout}. */
         Optional<Duration> connectTimeout();

@@ -60,6 +60,7 @@ public class PoolRegistry {
         // Sorted by id so that round-robin order is the same on every replica and every start.
         Map<String, Backend> backends = new TreeMap<>();
         config.all().forEach((id, b) -> backends.put(id, new Backend(id, b.url(), Credentials.of(id, b), b.region(),
+                b.deploymentType(), Map.copyOf(b.deploymentTypes()),
                 b.connectTimeout(), b.idleTimeout(), b.requestTimeout(), b.probe().path().map(path ->
                         new Backend.HealthProbe(path, b.probe().interval(), b.probe().timeout())))));
 

@@ -1,5 +1,7 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.pricing.DeploymentType;
+
 /**
  * Where one request can go: a backend, the deployment to ask it for (which may name another, larger model: a
  * fallback), the priority group and the weight within it, and the target's live state.
@@ -34,6 +36,11 @@ public final class Target {
 
     public String upstreamDeployment() {
         return upstreamDeployment;
+    }
+
+    /** How this target's deployment is hosted, which selects its price. */
+    public DeploymentType deploymentType() {
+        return backend.deploymentTypeOf(upstreamDeployment);
     }
 
     /** Lower is preferred: the priority strategy spills to the next group only when this one has no usable target. */

@@ -1,5 +1,7 @@
 package dev.tollgate.bench;
 
+import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.pricing.PriceCatalogCache;
 import dev.tollgate.local.EmbeddedDatabase;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
@@ -33,7 +35,7 @@ public final class UsageWriterBenchmark {
             dataSource.setUser("postgres");
             dataSource.setPassword("postgres");
             Flyway.configure().dataSource(dataSource).load().migrate();
-            UsageWriter writer = new UsageWriter(dataSource);
+            UsageWriter writer = new UsageWriter(dataSource, new PriceCatalogCache());
             run(writer, Math.min(total / 4, 50_000), batch); // warm-up
             long nanos = run(writer, total, batch);
             LOG.infof("usage writer: %d records in batches of %d: %.0f records/s (%.1f us/record)",
@@ -48,7 +50,8 @@ public final class UsageWriterBenchmark {
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
             batch.add(new UsageRecord(RequestIds.next(), Instant.now(), "app,\"" + (i % 50), "tenant", "gpt-4o",
-                    "gpt-4o-2024-08-06", "backend-" + (i % 3), "swedencentral", "chat/completions", i % 2 == 0, 200, 120, 1,
+                    "gpt-4o-2024-08-06", "backend-" + (i % 3), "swedencentral", DeploymentType.GLOBAL,
+                    "chat/completions", i % 2 == 0, 200, 120, 1,
                     new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), "apim-" + i));
             if (batch.size() == batchSize) {
                 writer.write(batch);

@@ -1,5 +1,7 @@
 package dev.tollgate.export;
 
+import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.pricing.PriceCatalogCache;
 import dev.tollgate.local.EmbeddedDatabase;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
@@ -50,7 +52,7 @@ final class ExportTestDatabase implements AutoCloseable {
         dataSource.setUser("postgres");
         dataSource.setPassword("postgres");
         Flyway.configure().dataSource(dataSource).load().migrate();
-        writer = new UsageWriter(dataSource);
+        writer = new UsageWriter(dataSource, new PriceCatalogCache());
     }
 
     DataSource dataSource() {
@@ -69,7 +71,8 @@ final class ExportTestDatabase implements AutoCloseable {
             boolean even = i % 2 == 0;
             records.add(new UsageRecord(RequestIds.next(), Instant.now().minusSeconds(30).truncatedTo(ChronoUnit.MICROS),
                     appId, even ? "tenant-1" : null, "gpt-4o", even ? "gpt-4o-2024-08-06" : null, "sim-" + (i % 3),
-                    even ? "swedencentral" : null, "chat/completions", !even, even ? 200 : 429, 100 + i, 1 + i % 2,
+                    even ? "swedencentral" : null,
+                    even ? DeploymentType.GLOBAL : null, "chat/completions", !even, even ? 200 : 429, 100 + i, 1 + i % 2,
                     even ? new Usage(1200 + i, 256, 300, 64, 1500 + i, UsageSource.REPORTED) : Usage.none(),
                     even ? "apim-" + i : null));
         }

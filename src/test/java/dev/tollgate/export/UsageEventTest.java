@@ -1,5 +1,6 @@
 package dev.tollgate.export;
 
+import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
@@ -18,7 +19,7 @@ class UsageEventTest {
     @Test
     void writesSchemaVersionOneWithEveryFieldInAFixedOrderAndExplicitNulls() {
         UsageRecord record = new UsageRecord(ID, Instant.parse("2025-03-01T12:34:56.789012Z"), "app \"1\"", null,
-                "gpt-4o", "gpt-4o-2024-08-06", "sim-1", null, "chat/completions", true, 200, 1234, 2,
+                "gpt-4o", "gpt-4o-2024-08-06", "sim-1", null, DeploymentType.GLOBAL, "chat/completions", true, 200, 1234, 2,
                 new Usage(1200, 256, 300, 64, 1500, UsageSource.REPORTED), null);
 
         String json = new String(new UsageEvent(42, record).toJson(), StandardCharsets.UTF_8);
@@ -27,6 +28,7 @@ class UsageEventTest {
                 + "\"id\":\"01936f4e-8c2a-7b3d-9f10-2a4b6c8d0e1f\",\"seq\":42,"
                 + "\"occurredAt\":\"2025-03-01T12:34:56.789012Z\",\"appId\":\"app \\\"1\\\"\",\"tenantId\":null,"
                 + "\"deployment\":\"gpt-4o\",\"model\":\"gpt-4o-2024-08-06\",\"backendId\":\"sim-1\",\"region\":null,"
+                + "\"deploymentType\":\"global\","
                 + "\"operation\":\"chat/completions\",\"stream\":true,\"status\":200,\"latencyMs\":1234,"
                 + "\"attempts\":2,\"inputTokens\":1200,\"cachedInputTokens\":256,\"outputTokens\":300,"
                 + "\"reasoningTokens\":64,\"totalTokens\":1500,\"usageSource\":\"reported\","
@@ -49,7 +51,7 @@ class UsageEventTest {
     }
 
     private static UsageRecord record(String appId) {
-        return new UsageRecord(ID, Instant.now(), appId, null, "gpt-4o", null, null, null, "embeddings", false, 200,
+        return new UsageRecord(ID, Instant.now(), appId, null, "gpt-4o", null, null, null, null, "embeddings", false, 200,
                 5, 1, Usage.none(), null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.support.UsageRows;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -43,7 +44,7 @@ class UsageRecorderQuarantineTest {
 
     private static UsageRecord record(String app) {
         return new UsageRecord(UUID.randomUUID(), Instant.now(), app, "tenant", "gpt-4o", "gpt-4o-2024-08-06",
-                "sim-1", "swedencentral", "chat/completions", false, 200, 42, 1,
+                "sim-1", "swedencentral", DeploymentType.GLOBAL, "chat/completions", false, 200, 42, 1,
                 new Usage(10, 0, 5, 0, 15, UsageSource.REPORTED), null);
     }
 }

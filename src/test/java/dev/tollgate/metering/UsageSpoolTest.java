@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.pricing.DeploymentType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,8 @@ class UsageSpoolTest {
 
     private static UsageRecord record(String app, String upstreamId) {
         return new UsageRecord(UUID.randomUUID(), Instant.parse("2026-11-22T09:00:00.123456Z"), app, "tenant",
-                "gpt-4o", "gpt-4o-2024-08-06", "sim-1", "swedencentral", "chat/completions", true, 200, 42, 2,
+                "gpt-4o", "gpt-4o-2024-08-06", "sim-1", "swedencentral", DeploymentType.DATA_ZONE,
+                "chat/completions", true, 200, 42, 2,
                 new Usage(100, 64, 20, 5, 120, UsageSource.ESTIMATED), upstreamId);
     }
 }

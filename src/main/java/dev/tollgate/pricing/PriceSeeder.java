@@ -1,0 +1,68 @@
+package dev.tollgate.pricing;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Loads {@link PricingConfig#seedFiles()} into the catalog at start-up. Rows already there are skipped, so this is
+ * safe on every start and every replica; a file that cannot be read or parsed stops the start, because a catalog
+ * silently missing its prices would report requests as unpriced.
+ */
+@ApplicationScoped
+public class PriceSeeder {
+
+    private static final Logger LOG = Logger.getLogger(PriceSeeder.class);
+    private static final String CLASSPATH = "classpath:";
+
+    private final PricingConfig config;
+    private final PriceStore store;
+
+    public PriceSeeder(PricingConfig config, PriceStore store) {
+        this.config = config;
+        this.store = store;
+    }
+
+    void onStart(@Observes StartupEvent event) throws SQLException {
+        for (String file : config.seedFiles()) {
+            if (file.isBlank() || file.equals("none")) {
+                continue;
+            }
+            PriceStore.AddResult result = store.add(read(file));
+            LOG.infof("Price file %s: %d rows added, %d already in the catalog", file, result.added(),
+                    result.alreadyPresent());
+        }
+    }
+
+    static List<PriceRow> read(String file) {
+        try (Reader reader = open(file)) {
+            return PriceFile.read(reader, "file:" + file.substring(file.lastIndexOf('/') + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read price file " + file + " (tollgate.pricing.seed-files)", e);
+        }
+    }
+
+    private static Reader open(String file) throws IOException {
+        if (file.startsWith(CLASSPATH)) {
+            InputStream stream = PriceSeeder.class.getClassLoader()
+                    .getResourceAsStream(file.substring(CLASSPATH.length()));
+            if (stream == null) {
+                throw new IOException("no such resource");
+            }
+            return new InputStreamReader(stream, StandardCharsets.UTF_8);
+        }
+        return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+    }
+}

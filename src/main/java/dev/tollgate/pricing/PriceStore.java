@@ -1,0 +1,138 @@
+package dev.tollgate.pricing;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code price} table. Plain JDBC: the writer reads the catalog on its own connection, inside the transaction that
+ * prices and stores a batch, so a batch is priced with the catalog that was committed when it was written.
+ */
+@ApplicationScoped
+public class PriceStore {
+
+    private static final String COLUMNS = "model, model_version, deployment_type, region, currency, input_per_1m, "
+            + "cached_input_per_1m, output_per_1m, effective_from, effective_to, source, meter_ids";
+    private static final String INSERT = "insert into price (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "on conflict do nothing";
+
+    private final AgroalDataSource dataSource;
+    private final PricingConfig config;
+
+    public PriceStore(AgroalDataSource dataSource, PricingConfig config) {
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    /** How many rows were new and how many were in the catalog already (same model, version, type, region, start). */
+    public record AddResult(int added, int alreadyPresent) {
+    }
+
+    /** Adds the rows in one transaction: all or none. Rows already in the catalog are skipped. */
+    public AddResult add(List<PriceRow> rows) throws SQLException {
+        for (PriceRow row : rows) {
+            if (!row.currency().equals(config.currency())) {
+                throw new InvalidPriceFileException("The catalog is in " + config.currency() + " (tollgate.pricing.currency); "
+                        + "a price for " + row.model() + " is in " + row.currency());
+            }
+        }
+        int added = 0;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                for (PriceRow row : rows) {
+                    bind(insert, row);
+                    added += insert.executeUpdate();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+        return new AddResult(added, rows.size() - added);
+    }
+
+    /** The whole catalog, oldest first. */
+    public List<Price> all() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return all(connection);
+        }
+    }
+
+    /** Removes a row that never priced a record; false if there is no such row. */
+    public boolean delete(long id) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("delete from price where id = ?")) {
+            delete.setLong(1, id);
+            return delete.executeUpdate() == 1;
+        }
+    }
+
+    static long version(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("select version from price_catalog_version");
+             ResultSet result = query.executeQuery()) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    static List<Price> all(Connection connection) throws SQLException {
+        List<Price> prices = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement("select id, " + COLUMNS + " from price order by id");
+             ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                prices.add(new Price(rows.getLong("id"), new PriceRow(rows.getString("model"),
+                        Optional.ofNullable(rows.getString("model_version")),
+                        DeploymentType.parse(rows.getString("deployment_type")),
+                        Optional.ofNullable(rows.getString("region")), rows.getString("currency"),
+                        rows.getBigDecimal("input_per_1m"),
+                        Optional.ofNullable(rows.getBigDecimal("cached_input_per_1m")),
+                        rows.getBigDecimal("output_per_1m"),
+                        rows.getObject("effective_from", OffsetDateTime.class).toInstant(),
+                        Optional.ofNullable(rows.getObject("effective_to", OffsetDateTime.class))
+                                .map(OffsetDateTime::toInstant),
+                        rows.getString("source"), Optional.ofNullable(rows.getString("meter_ids")))));
+            }
+        }
+        return prices;
+    }
+
+    private static void bind(PreparedStatement insert, PriceRow row) throws SQLException {
+        insert.setString(1, row.model());
+        insert.setString(2, row.modelVersion().orElse(null));
+        insert.setString(3, row.deploymentType().key());
+        insert.setString(4, row.region().orElse(null));
+        insert.setString(5, row.currency());
+        insert.setBigDecimal(6, row.inputPer1m());
+        decimal(insert, 7, row.cachedInputPer1m());
+        insert.setBigDecimal(8, row.outputPer1m());
+        insert.setObject(9, row.effectiveFrom().atOffset(ZoneOffset.UTC));
+        if (row.effectiveTo().isPresent()) {
+            insert.setObject(10, row.effectiveTo().get().atOffset(ZoneOffset.UTC));
+        } else {
+            insert.setNull(10, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        insert.setString(11, row.source());
+        insert.setString(12, row.meterIds().orElse(null));
+    }
+
+    private static void decimal(PreparedStatement statement, int index, Optional<BigDecimal> value) throws SQLException {
+        if (value.isPresent()) {
+            statement.setBigDecimal(index, value.get());
+        } else {
+            statement.setNull(index, Types.NUMERIC);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tollgate.reporting;
+
+import dev.tollgate.errors.ErrorCode;
+import dev.tollgate.errors.GatewayException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A dimension a chargeback report can be grouped by, with the SQL of its columns over {@code usage_daily d} left-joined
+ * to the app registry {@code a}. Business unit and cost center come from the registry as it is now; an app that is
+ * not registered reports as {@value #UNREGISTERED}.
+ */
+public enum ChargebackGrouping {
+    APP("app", List.of(new Column("app", "d.app_id"),
+            new Column("appName", "coalesce(a.display_name, '" + ChargebackGrouping.UNREGISTERED + "')"))),
+    BUSINESS_UNIT("businessUnit", List.of(new Column("businessUnit",
+            "coalesce(a.business_unit, '" + ChargebackGrouping.UNREGISTERED + "')"))),
+    COST_CENTER("costCenter", List.of(new Column("costCenter",
+            "coalesce(a.cost_center, '" + ChargebackGrouping.UNREGISTERED + "')"))),
+    MODEL("model", List.of(new Column("model", "nullif(d.model, '')"))),
+    DEPLOYMENT("deployment", List.of(new Column("deployment", "d.deployment"))),
+    BACKEND("backend", List.of(new Column("backend", "nullif(d.backend_id, '')"))),
+    DAY("day", List.of(new Column("day", "to_char(d.day, 'YYYY-MM-DD')"))),
+    MONTH("month", List.of(new Column("month", "to_char(d.day, 'YYYY-MM')")));
+
+    /** How business unit, cost center and name read for an app that is not in the registry. */
+    public static final String UNREGISTERED = "(unregistered)";
+
+    private final String parameter;
+    private final List<Column> columns;
+
+    ChargebackGrouping(String parameter, List<Column> columns) {
+        this.parameter = parameter;
+        this.columns = columns;
+    }
+
+    /** As written in {@code groupBy}. */
+    public String parameter() {
+        return parameter;
+    }
+
+    List<Column> columns() {
+        return columns;
+    }
+
+    /**
+     * {@code groupBy} values: each may list several names separated by commas; order is kept, repeats are dropped.
+     * None means the grand total only.
+     */
+    public static List<ChargebackGrouping> parse(List<String> values) {
+        Set<ChargebackGrouping> seen = EnumSet.noneOf(ChargebackGrouping.class);
+        List<ChargebackGrouping> groupings = new ArrayList<>();
+        for (String value : values) {
+            for (String name : value.split(",")) {
+                if (name.isBlank()) {
+                    continue;
+                }
+                ChargebackGrouping grouping = byParameter(name.trim());
+                if (seen.add(grouping)) {
+                    groupings.add(grouping);
+                }
+            }
+        }
+        return groupings;
+    }
+
+    private static ChargebackGrouping byParameter(String name) {
+        for (ChargebackGrouping grouping : values()) {
+            if (grouping.parameter.equalsIgnoreCase(name)) {
+                return grouping;
+            }
+        }
+        throw new GatewayException(ErrorCode.BAD_REQUEST, "Unknown groupBy '" + name + "'; use any of "
+                + Arrays.stream(values()).map(ChargebackGrouping::parameter).collect(Collectors.joining(", ")) + ".");
+    }
+
+    /** A column of the report's group key: its name in JSON and CSV, and its SQL. */
+    record Column(String name, String sql) {
+    }
+}

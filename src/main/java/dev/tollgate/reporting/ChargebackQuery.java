@@ -1,0 +1,104 @@
+package dev.tollgate.reporting;
+
+import dev.tollgate.pricing.PricingConfig;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs a chargeback report in the database: over the daily rollups of the report's time zone when it has them, else
+ * over the usage records of the period aggregated the same way on the fly (same figures, slower). The groups and the
+ * grand total come from one query ({@code grouping sets}), so they cannot disagree.
+ */
+@ApplicationScoped
+public class ChargebackQuery {
+
+    /** The sums, in {@link ChargebackReport.Figures} order (estimated tokens feeds the share). */
+    private static final String SUMS = "sum(d.requests), sum(d.input_tokens), sum(d.cached_input_tokens), "
+            + "sum(d.output_tokens), sum(d.reasoning_tokens), sum(d.total_tokens), coalesce(sum(d.cost), 0), "
+            + "sum(d.estimated_requests), sum(d.estimated_tokens), sum(d.missing_requests), "
+            + "coalesce(sum(d.requests) filter (where not d.priced), 0), "
+            + "coalesce(sum(d.total_tokens) filter (where not d.priced), 0)";
+    private static final String RECORDS_OF_PERIOD = "(select * from usage_record where occurred_at >= ? and occurred_at < ?)";
+
+    private final AgroalDataSource dataSource;
+    private final RollupZones zones;
+    private final PricingConfig pricing;
+
+    public ChargebackQuery(AgroalDataSource dataSource, RollupZones zones, PricingConfig pricing) {
+        this.dataSource = dataSource;
+        this.zones = zones;
+        this.pricing = pricing;
+    }
+
+    /** The report of local days [from, to) in the zone. */
+    public ChargebackReport run(LocalDate from, LocalDate to, ZoneId zone, List<ChargebackGrouping> groupBy)
+            throws SQLException {
+        boolean fromRollups = zones.registered().contains(zone.getId());
+        List<ChargebackGrouping.Column> columns = groupBy.stream().flatMap(g -> g.columns().stream()).toList();
+        String keys = columns.stream().map(ChargebackGrouping.Column::sql).collect(Collectors.joining(", "));
+        String source = fromRollups
+                ? "usage_daily"
+                : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ")";
+        String sql = "select " + (columns.isEmpty() ? "" : keys + ", ")
+                + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
+                + " from " + source + " d left join app a on a.app_id = d.app_id"
+                + " where d.zone = ? and d.day >= ? and d.day < ?"
+                + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + "), ())")
+                + " order by " + (columns.size() + 1) + (columns.isEmpty() ? "" : ", " + keys);
+
+        List<ChargebackReport.Row> rows = new ArrayList<>();
+        ChargebackReport.Figures total = null;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            int parameter = 1;
+            if (!fromRollups) {
+                statement.setObject(parameter++, from.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC));
+                statement.setObject(parameter++, to.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC));
+                statement.setString(parameter++, zone.getId());
+            }
+            statement.setString(parameter++, zone.getId());
+            statement.setObject(parameter++, from);
+            statement.setObject(parameter, to);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    ChargebackReport.Figures figures = figures(result, columns.size() + 2);
+                    boolean isTotal = columns.isEmpty() || result.getInt(columns.size() + 1) != 0;
+                    if (isTotal) {
+                        total = figures;
+                    } else {
+                        Map<String, String> group = new LinkedHashMap<>();
+                        for (int i = 0; i < columns.size(); i++) {
+                            group.put(columns.get(i).name(), result.getString(i + 1));
+                        }
+                        rows.add(new ChargebackReport.Row(group, figures));
+                    }
+                }
+            }
+        }
+        return new ChargebackReport(from, to, zone.getId(), pricing.currency(),
+                groupBy.stream().map(ChargebackGrouping::parameter).toList(),
+                fromRollups ? "rollups" : "records", rows, total);
+    }
+
+    private static ChargebackReport.Figures figures(ResultSet result, int first) throws SQLException {
+        BigDecimal cost = result.getBigDecimal(first + 6);
+        return ChargebackReport.Figures.of(result.getLong(first), result.getLong(first + 1),
+                result.getLong(first + 2), result.getLong(first + 3), result.getLong(first + 4),
+                result.getLong(first + 5), cost, result.getLong(first + 7), result.getLong(first + 8),
+                result.getLong(first + 9), result.getLong(first + 10), result.getLong(first + 11));
+    }
+}
