@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Price files: CSV with a header row naming the columns (any order), {@code #} comment lines allowed, one price row a
@@ -27,7 +26,7 @@ public final class PriceFile {
 
     static final List<String> COLUMNS = List.of("model", "model_version", "deployment_type", "region", "currency",
             "input_per_1m", "cached_input_per_1m", "output_per_1m", "effective_from", "effective_to");
-    private static final Set<String> REQUIRED = Set.of("model", "deployment_type", "currency", "input_per_1m",
+    private static final List<String> REQUIRED = List.of("model", "deployment_type", "currency", "input_per_1m",
             "output_per_1m", "effective_from");
 
     private static final CsvMapper CSV = CsvMapper.builder()
