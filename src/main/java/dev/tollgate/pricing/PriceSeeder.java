@@ -46,7 +46,7 @@ public class PriceSeeder {
         }
     }
 
-    static List<PriceRow> read(String file) {
+    public static List<PriceRow> read(String file) {
         try (Reader reader = open(file)) {
             return PriceFile.read(reader, "file:" + file.substring(file.lastIndexOf('/') + 1));
         } catch (IOException e) {

@@ -1,7 +1,8 @@
 package dev.tollgate.pricing;
 
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.sql.DataSource;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -27,10 +28,10 @@ public class PriceStore {
     private static final String INSERT = "insert into price (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "on conflict do nothing";
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
     private final PricingConfig config;
 
-    public PriceStore(AgroalDataSource dataSource, PricingConfig config) {
+    public PriceStore(DataSource dataSource, PricingConfig config) {
         this.dataSource = dataSource;
         this.config = config;
     }

@@ -1,10 +1,12 @@
 package dev.tollgate.pricing;
 
 import dev.tollgate.reporting.DailyRollup;
-import io.agroal.api.AgroalDataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
+
+import javax.sql.DataSource;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -38,10 +40,10 @@ public class Repricer {
             + "order by occurred_at, id limit " + CHUNK + " for update";
     private static final String CHANGED = "(select u.* from usage_record u join reprice_change c using (id))";
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
     private final PriceCatalogCache prices;
 
-    public Repricer(AgroalDataSource dataSource, PriceCatalogCache prices) {
+    public Repricer(DataSource dataSource, PriceCatalogCache prices) {
         this.dataSource = dataSource;
         this.prices = prices;
     }

@@ -1,8 +1,10 @@
 package dev.tollgate.reporting;
 
 import dev.tollgate.pricing.PricingConfig;
-import io.agroal.api.AgroalDataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.sql.DataSource;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -34,11 +36,11 @@ public class ChargebackQuery {
             + "coalesce(sum(d.total_tokens) filter (where not d.priced), 0)";
     private static final String RECORDS_OF_PERIOD = "(select * from usage_record where occurred_at >= ? and occurred_at < ?)";
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
     private final RollupZones zones;
     private final PricingConfig pricing;
 
-    public ChargebackQuery(AgroalDataSource dataSource, RollupZones zones, PricingConfig pricing) {
+    public ChargebackQuery(DataSource dataSource, RollupZones zones, PricingConfig pricing) {
         this.dataSource = dataSource;
         this.zones = zones;
         this.pricing = pricing;

@@ -1,10 +1,11 @@
 package dev.tollgate.reporting;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,10 +27,10 @@ public class RollupZones {
 
     private static final Logger LOG = Logger.getLogger(RollupZones.class);
 
-    private final AgroalDataSource dataSource;
+    private final DataSource dataSource;
     private final ReportingConfig config;
 
-    public RollupZones(AgroalDataSource dataSource, ReportingConfig config) {
+    public RollupZones(DataSource dataSource, ReportingConfig config) {
         this.dataSource = dataSource;
         this.config = config;
     }
@@ -62,7 +63,7 @@ public class RollupZones {
     }
 
     /** Registers and back-fills the zone unless it has rollups; true if it was added now. */
-    boolean add(String zone) throws SQLException {
+    public boolean add(String zone) throws SQLException {
         if (registered().contains(zone)) {
             return false;
         }

@@ -237,6 +237,8 @@ class UsageExporterTest {
         assertThat(text(body, "model")).isEqualTo(record.model());
         assertThat(text(body, "backendId")).isEqualTo(record.backendId());
         assertThat(text(body, "region")).isEqualTo(record.region());
+        assertThat(text(body, "deploymentType"))
+                .isEqualTo(record.deploymentType() == null ? null : record.deploymentType().key());
         assertThat(body.get("operation").asText()).isEqualTo(record.operation());
         assertThat(body.get("stream").asBoolean()).isEqualTo(record.stream());
         assertThat(body.get("status").asInt()).isEqualTo(record.status());
@@ -249,7 +251,7 @@ class UsageExporterTest {
         assertThat(body.get("totalTokens").asLong()).isEqualTo(record.usage().totalTokens());
         assertThat(body.get("usageSource").asText()).isEqualTo(record.usage().source().dbValue());
         assertThat(text(body, "upstreamRequestId")).isEqualTo(record.upstreamRequestId());
-        assertThat(body.size()).isEqualTo(23);
+        assertThat(body.size()).isEqualTo(24);
     }
 
     private static String text(JsonNode body, String field) {

@@ -188,6 +188,7 @@ class ChargebackTest {
                 java.time.Instant.parse("2026-03-20T00:00:00Z"), null);
         List<UsageRecord> appD = data.records.stream().filter(r -> r.appId().equals(data.appD)).toList();
         BigDecimal before = sum(appD, data::costOf);
+        reprice(false); // settles whatever earlier runs against this database left in March: only ours changes next
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(correction.json()))
                 .post("/api/prices").then().statusCode(200).body("added", equalTo(1));
         data.prices.add(correction);
