@@ -3,6 +3,10 @@ package dev.tollgate.pricing;
 import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
+import dev.tollgate.pricing.retail.RetailImportResult;
+import dev.tollgate.pricing.retail.RetailPriceImporter;
+import dev.tollgate.pricing.retail.RetailPricesException;
+import dev.tollgate.pricing.retail.UnmappedMeter;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -24,7 +28,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The price catalog: read it, add to it (JSON or a price CSV file), remove unused rows, reprice a period. */
+/**
+ * The price catalog: read it, add to it (JSON, a price CSV file or an import from the Azure Retail Prices API), remove
+ * unused rows, reprice a period.
+ */
 @Path("/api/prices")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(BackendsResource.ADMIN_ROLE)
@@ -35,10 +42,41 @@ public class PricesResource {
 
     private final PriceStore store;
     private final Repricer repricer;
+    private final RetailPriceImporter retail;
 
-    public PricesResource(PriceStore store, Repricer repricer) {
+    public PricesResource(PriceStore store, Repricer repricer, RetailPriceImporter retail) {
         this.store = store;
         this.repricer = repricer;
+        this.retail = retail;
+    }
+
+    /**
+     * What an import read and did.
+     *
+     * @param rows      price rows made from the meters
+     * @param added     rows new to the catalog (0 in a dry run)
+     * @param unmapped  meters that made no row, each with the reason
+     */
+    public record ImportResult(boolean dryRun, int pages, int items, int rows, int added, int alreadyPresent,
+                               List<UnmappedMeter> unmapped) {
+    }
+
+    @POST
+    @Path("/import")
+    @Operation(summary = "Import list prices from the Azure Retail Prices API (tollgate.pricing.retail.*): pages "
+            + "through every Azure OpenAI meter, adds the rows not in the catalog, lists the meters it could not map")
+    public ImportResult importRetailPrices(
+            @Parameter(description = "Fetch and map, but add nothing") @QueryParam("dryRun") boolean dryRun)
+            throws SQLException {
+        RetailImportResult result;
+        try {
+            result = retail.fetch();
+        } catch (RetailPricesException e) {
+            throw new GatewayException(ErrorCode.BAD_GATEWAY, e.getMessage());
+        }
+        PriceStore.AddResult added = dryRun ? new PriceStore.AddResult(0, 0) : store(result.rows());
+        return new ImportResult(dryRun, result.pages(), result.items(), result.rows().size(), added.added(),
+                added.alreadyPresent(), result.unmapped());
     }
 
     @GET

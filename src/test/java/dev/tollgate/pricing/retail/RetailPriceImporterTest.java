@@ -2,8 +2,10 @@ package dev.tollgate.pricing.retail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.pricing.PriceRow;
+import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.jboss.logmanager.formatters.PatternFormatter;
@@ -25,9 +27,12 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The import against a fake Retail Prices API on loopback that serves recorded pages (see
@@ -197,6 +202,33 @@ class RetailPriceImporterTest {
                 "Retail Prices API: page 1 read, 8 items so far",
                 "Retail Prices API: page 2 read, 20 items so far",
                 "Retail Prices API: page 3 read, 26 items so far");
+    }
+
+    @Test
+    void theAdminImportAddsTheMappedRowsOnceAndListsTheRest() {
+        String admin = TestTokens.withRoles("platform-app", BackendsResource.ADMIN_ROLE);
+        io.restassured.path.json.JsonPath dryRun = given().auth().oauth2(admin).post("/api/prices/import?dryRun=true")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(dryRun.getInt("pages")).isEqualTo(3);
+        assertThat(dryRun.getInt("rows")).isPositive();
+        assertThat(dryRun.getInt("added")).isZero();
+        assertThat(dryRun.getList("unmapped.reason", String.class)).isNotEmpty().doesNotContainNull();
+
+        io.restassured.path.json.JsonPath first = given().auth().oauth2(admin).post("/api/prices/import")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(first.getInt("added") + first.getInt("alreadyPresent")).isEqualTo(dryRun.getInt("rows"));
+        assertThat(given().auth().oauth2(admin).get("/api/prices").then().extract().jsonPath()
+                .getList("findAll { it.source == 'retail-prices-api' }.meterIds", String.class))
+                .hasSizeGreaterThanOrEqualTo(dryRun.getInt("rows")).doesNotContainNull();
+        given().auth().oauth2(admin).post("/api/prices/import").then().statusCode(200)
+                .body("added", equalTo(0)).body("alreadyPresent", equalTo(dryRun.getInt("rows")));
+
+        fake.fail(2, FakeRetailPricesApi.Failure.SERVER_ERROR);
+        given().auth().oauth2(admin).post("/api/prices/import").then().statusCode(502)
+                .body("error.code", equalTo("BadGateway"))
+                .body("error.message", containsString("page 2"));
+        given().auth().oauth2(TestTokens.withRoles("finance-app", "chargeback.reader")).post("/api/prices/import")
+                .then().statusCode(403);
     }
 
     @Test
