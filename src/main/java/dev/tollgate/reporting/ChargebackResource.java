@@ -33,6 +33,9 @@ import java.util.Locale;
 @Path("/api/chargeback")
 public class ChargebackResource {
 
+    /** The role a caller's token must carry to read usage and cost. */
+    public static final String READER_ROLE = "chargeback.reader";
+
     static final String CSV = "text/csv";
     /** PostgreSQL's "invalid parameter value", e.g. a time zone its tz database does not know. */
     private static final String INVALID_PARAMETER = "22023";
@@ -44,7 +47,7 @@ public class ChargebackResource {
     }
 
     @GET
-    @RolesAllowed(UsageReportResource.READER_ROLE)
+    @RolesAllowed(READER_ROLE)
     @Produces({MediaType.APPLICATION_JSON, CSV})
     @Operation(summary = "Cost and tokens over a period of local days, grouped any way, with the grand total")
     @APIResponse(responseCode = "200", description = "The report", content = {

@@ -1,7 +1,7 @@
 package dev.tollgate.apps;
 
 import dev.tollgate.admin.BackendsResource;
-import dev.tollgate.reporting.UsageReportResource;
+import dev.tollgate.reporting.ChargebackResource;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -250,7 +250,7 @@ class AppsResourceTest {
     @Test
     void withoutTheAdminRoleIs403() {
         String id = "forbidden-" + UUID.randomUUID();
-        String reader = TestTokens.withRoles("apps-reader", UsageReportResource.READER_ROLE);
+        String reader = TestTokens.withRoles("apps-reader", ChargebackResource.READER_ROLE);
         for (String token : new String[] {reader, TestTokens.v1("apps-caller")}) {
             forbidden(given().auth().oauth2(token).get("/api/apps"));
             forbidden(given().auth().oauth2(token).get("/api/apps/" + SEEDED));

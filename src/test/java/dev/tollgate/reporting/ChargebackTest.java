@@ -41,7 +41,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 class ChargebackTest {
 
-    static final String READER = TestTokens.withRoles("finance-app", UsageReportResource.READER_ROLE);
+    static final String READER = TestTokens.withRoles("finance-app", ChargebackResource.READER_ROLE);
     static final String ADMIN = TestTokens.withRoles("platform-app", BackendsResource.ADMIN_ROLE);
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
@@ -206,6 +206,43 @@ class ChargebackTest {
         assertThat(done.get("delta").decimalValue()).isEqualByComparingTo(after.subtract(before));
         assertFigures(row(report("groupBy=app"), "app", data.appD), appD);
         assertThat(reprice(false).get("changed").asLong()).as("a second reprice changes nothing").isZero();
+    }
+
+    @Test
+    void requestsThroughTheGatewayAppearPricedInTodaysReport() throws Exception {
+        String app = "cb-live-" + data.run;
+        long tokens = send(app, 3, "gpt-4o") + send(app, 1, "text-embedding-3-small");
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+        JsonNode row = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            String body = given().auth().oauth2(READER).accept(ContentType.JSON)
+                    .get("/api/chargeback?groupBy=app&from=" + today + "&to=" + tomorrow).then().statusCode(200)
+                    .extract().asString();
+            for (JsonNode candidate : JSON.readTree(body).get("rows")) {
+                if (candidate.get("group").get("app").asText().equals(app)) {
+                    return candidate;
+                }
+            }
+            return null;
+        }, candidate -> candidate != null && candidate.get("requests").asLong() == 4);
+        assertThat(row.get("totalTokens").asLong()).isEqualTo(tokens);
+        assertThat(row.get("unpricedRequests").asLong()).isZero();
+        assertThat(row.get("cost").decimalValue()).isPositive();
+    }
+
+    /** Sends requests as that app and returns the total tokens the upstream reported for them. */
+    private static long send(String app, int count, String deployment) {
+        boolean embeddings = deployment.startsWith("text-embedding");
+        String path = "/openai/deployments/" + deployment + (embeddings ? "/embeddings" : "/chat/completions")
+                + "?api-version=2024-10-21";
+        String body = embeddings ? "{\"input\":\"the quick brown fox\"}"
+                : "{\"messages\":[{\"role\":\"user\",\"content\":\"What does a toll gate cost?\"}]}";
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            total += given().contentType("application/json").auth().oauth2(TestTokens.v1(app)).body(body).post(path)
+                    .then().statusCode(200).extract().<Integer>path("usage.total_tokens");
+        }
+        return total;
     }
 
     @Test
