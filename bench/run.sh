@@ -25,8 +25,8 @@
 #   bench/run.sh [--baseline-only] [--no-build] [--check-metering] [-h|--help]
 #     --baseline-only   only runs a) and b); no Maven build, no gateway
 #     --no-build        use the existing target/quarkus-app/quarkus-run.jar as is
-#     --check-metering  after the gateway run, GET /api/usage?groupBy=app&from=<today> with a
-#                       chargeback.reader token and compare with the number of requests sent
+#     --check-metering  after the gateway run, GET /api/chargeback?groupBy=app&from=<today>&to=<tomorrow>
+#                       (UTC) with a chargeback.reader token; compare its rows' requests with those sent
 #
 # Environment (defaults in brackets):
 #   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [30s, 0 = none]  WRK_TIMEOUT [2s]
@@ -296,31 +296,39 @@ if ((!BASELINE_ONLY)); then
   fi
 
   if ((CHECK_METERING)); then
-    log "checking metering: GET /api/usage?groupBy=app&from=$(date -u +%F)"
+    # from: the UTC day this script started (today, unless the run crossed midnight UTC); to: tomorrow UTC (exclusive)
+    day_from=$(date -u -d "@$(( $(date +%s) - SECONDS ))" +%F)
+    day_to=$(date -u -d "$(date -u +%F) + 1 day" +%F)
+    report_url="http://127.0.0.1:$GATEWAY_PORT/api/chargeback?groupBy=app&from=$day_from&to=$day_to"
+    log "checking metering: GET /api/chargeback?groupBy=app&from=$day_from&to=$day_to"
     READER_TOKEN=$("$BENCH_DIR/mint-token.sh" "$OUT/keys/private.pem" "$ISSUER" "$READER_APPID" "$AUDIENCE" '["chargeback.reader"]')
     sent=$(( ${R_WARMUP_REQS[gateway]:-0} + ${R_REQS[gateway]:-0} + ${R_EXTRA_REQS[gateway]:-0} + 1 ))   # +1 = probe; extra = diagnostics
-    usage_url="http://127.0.0.1:$GATEWAY_PORT/api/usage?groupBy=app&from=$(date -u +%F)"
     reported='' last='' code=''
     for _ in {1..10}; do   # metering may be written asynchronously: wait until the count stops moving
-      code=$(curl -s -o "$OUT/usage.json" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $READER_TOKEN" "$usage_url" || echo 000)
+      code=$(curl -s -o "$OUT/usage.json" -w '%{http_code}' --max-time 10 -H 'Accept: application/json' \
+        -H "Authorization: Bearer $READER_TOKEN" "$report_url" || echo 000)
       [[ $code == 200 ]] || break
+      # {"rows":[{"group":{"app":…,"appName":…},"requests":N,…},…],"total":{…}}: the sum of the rows' requests
+      reported=''
       if command -v jq >/dev/null; then
-        reported=$(jq '[.. | objects | to_entries[] | select(.key | test("^(requests|requestCount|request_count|count|calls)$"; "i")) | .value | numbers] | max // empty' "$OUT/usage.json" 2>/dev/null || true)
-      else
-        reported=$(grep -oiE '"(requests|requestCount|request_count|count|calls)" *: *[0-9]+' "$OUT/usage.json" | grep -oE '[0-9]+$' | sort -n | tail -n1 || true)
+        reported=$(jq '[.rows[].requests] | add // 0' "$OUT/usage.json" 2>/dev/null || true)
+      elif grep -q '"rows" *:' "$OUT/usage.json"; then
+        # no jq: every "requests" before "total" is a row's (text values are JSON strings, their quotes escaped)
+        reported=$(tr -d '\n' <"$OUT/usage.json" | sed 's/"total" *:.*//' \
+          | { grep -oE '"requests" *: *[0-9]+' || true; } | awk -F: '{ s += $2 } END { print s + 0 }')
       fi
       [[ -n $reported && $reported == "$last" ]] && break
       last=$reported; sleep 1
     done
     if [[ $code != 200 ]]; then
-      METERING_LINE="metering check: GET /api/usage returned HTTP $code (endpoint missing or not ready?) - skipped"
-    elif [[ -z $reported ]]; then
-      METERING_LINE="metering check: could not find a request count in the response; raw: $(head -c 300 "$OUT/usage.json")"
+      METERING_LINE="metering check: GET /api/chargeback returned HTTP $code (endpoint missing or not ready?) - skipped"
+    elif [[ ! $reported =~ ^[0-9]+$ ]]; then
+      METERING_LINE="metering check: could not read rows[].requests in the response; raw: $(head -c 300 "$OUT/usage.json")"
     else
-      METERING_LINE="metering check: gateway reports $reported requests for today, wrk completed $sent (warm-up + run + probes/diagnostics), diff $((reported - sent)) (expected 0..$((2 * CONNECTIONS)): requests in flight when warm-up and run stopped reached the gateway but were not counted by wrk)"
+      METERING_LINE="metering check: gateway reports $reported requests in [$day_from, $day_to) UTC, wrk completed $sent (warm-up + run + probes/diagnostics), diff $((reported - sent)) (expected 0..$((2 * CONNECTIONS)): requests in flight when warm-up and run stopped reached the gateway but were not counted by wrk)"
     fi
     log "$METERING_LINE"
-    log "usage response saved to $OUT/usage.json"
+    log "chargeback report saved to $OUT/usage.json"
   fi
 fi
 
