@@ -11,31 +11,33 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A dimension a chargeback report can be grouped by, with the SQL of its columns over {@code usage_daily d} left-joined
- * to the app registry {@code a}. Business unit and cost center come from the registry as it is now; an app that is
+ * A dimension a chargeback report can be grouped by: the {@code usage_daily} column it needs and the SQL of its report
+ * columns over those sums ({@code d}) left-joined to the app registry ({@code a}). Business unit and cost center come from the registry as it is now; an app that is
  * not registered reports as {@value #UNREGISTERED}.
  */
 public enum ChargebackGrouping {
-    APP("app", List.of(new Column("app", "d.app_id"),
+    APP("app", "app_id", List.of(new Column("app", "d.app_id"),
             new Column("appName", "coalesce(a.display_name, '" + ChargebackGrouping.UNREGISTERED + "')"))),
-    BUSINESS_UNIT("businessUnit", List.of(new Column("businessUnit",
+    BUSINESS_UNIT("businessUnit", "app_id", List.of(new Column("businessUnit",
             "coalesce(a.business_unit, '" + ChargebackGrouping.UNREGISTERED + "')"))),
-    COST_CENTER("costCenter", List.of(new Column("costCenter",
+    COST_CENTER("costCenter", "app_id", List.of(new Column("costCenter",
             "coalesce(a.cost_center, '" + ChargebackGrouping.UNREGISTERED + "')"))),
-    MODEL("model", List.of(new Column("model", "nullif(d.model, '')"))),
-    DEPLOYMENT("deployment", List.of(new Column("deployment", "d.deployment"))),
-    BACKEND("backend", List.of(new Column("backend", "nullif(d.backend_id, '')"))),
-    DAY("day", List.of(new Column("day", "to_char(d.day, 'YYYY-MM-DD')"))),
-    MONTH("month", List.of(new Column("month", "to_char(d.day, 'YYYY-MM')")));
+    MODEL("model", "model", List.of(new Column("model", "nullif(d.model, '')"))),
+    DEPLOYMENT("deployment", "deployment", List.of(new Column("deployment", "d.deployment"))),
+    BACKEND("backend", "backend_id", List.of(new Column("backend", "nullif(d.backend_id, '')"))),
+    DAY("day", "day", List.of(new Column("day", "to_char(d.day, 'YYYY-MM-DD')"))),
+    MONTH("month", "day", List.of(new Column("month", "to_char(d.day, 'YYYY-MM')")));
 
     /** How business unit, cost center and name read for an app that is not in the registry. */
     public static final String UNREGISTERED = "(unregistered)";
 
     private final String parameter;
+    private final String rollupColumn;
     private final List<Column> columns;
 
-    ChargebackGrouping(String parameter, List<Column> columns) {
+    ChargebackGrouping(String parameter, String rollupColumn, List<Column> columns) {
         this.parameter = parameter;
+        this.rollupColumn = rollupColumn;
         this.columns = columns;
     }
 
@@ -46,6 +48,16 @@ public enum ChargebackGrouping {
 
     List<Column> columns() {
         return columns;
+    }
+
+    /** The {@code usage_daily} column the report's columns are computed from. */
+    String rollupColumn() {
+        return rollupColumn;
+    }
+
+    /** Whether its columns come from the app registry (and the report must join it). */
+    boolean fromRegistry() {
+        return rollupColumn.equals("app_id");
     }
 
     /**

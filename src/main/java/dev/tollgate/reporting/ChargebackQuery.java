@@ -28,12 +28,19 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ChargebackQuery {
 
-    /** The sums, in {@link ChargebackReport.Figures} order (estimated tokens feeds the share). */
+    /** The rollup rows of the period summed by the columns the groupings need: a few hundred rows, typically. */
+    private static final String PERIOD_SUMS = "sum(r.requests) as requests, sum(r.input_tokens) as input_tokens, "
+            + "sum(r.cached_input_tokens) as cached_input_tokens, sum(r.output_tokens) as output_tokens, "
+            + "sum(r.reasoning_tokens) as reasoning_tokens, sum(r.total_tokens) as total_tokens, sum(r.cost) as cost, "
+            + "sum(r.estimated_requests) as estimated_requests, sum(r.estimated_tokens) as estimated_tokens, "
+            + "sum(r.missing_requests) as missing_requests, "
+            + "coalesce(sum(r.requests) filter (where not r.priced), 0) as unpriced_requests, "
+            + "coalesce(sum(r.total_tokens) filter (where not r.priced), 0) as unpriced_tokens";
+    /** Those sums summed per group, in {@link ChargebackReport.Figures} order (estimated tokens feeds the share). */
     private static final String SUMS = "sum(d.requests), sum(d.input_tokens), sum(d.cached_input_tokens), "
             + "sum(d.output_tokens), sum(d.reasoning_tokens), sum(d.total_tokens), coalesce(sum(d.cost), 0), "
             + "sum(d.estimated_requests), sum(d.estimated_tokens), sum(d.missing_requests), "
-            + "coalesce(sum(d.requests) filter (where not d.priced), 0), "
-            + "coalesce(sum(d.total_tokens) filter (where not d.priced), 0)";
+            + "sum(d.unpriced_requests), sum(d.unpriced_tokens)";
     private static final String RECORDS_OF_PERIOD = "(select * from usage_record where occurred_at >= ? and occurred_at < ?)";
 
     private final DataSource dataSource;
@@ -55,10 +62,15 @@ public class ChargebackQuery {
         String source = fromRollups
                 ? "usage_daily"
                 : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ")";
+        String needed = groupBy.stream().map(ChargebackGrouping::rollupColumn).distinct().map(c -> "r." + c)
+                .collect(Collectors.joining(", "));
+        // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small.
+        String period = "select " + (needed.isEmpty() ? "" : needed + ", ") + PERIOD_SUMS + " from " + source
+                + " r where r.zone = ? and r.day >= ? and r.day < ?" + (needed.isEmpty() ? "" : " group by " + needed);
+        boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
         String sql = "select " + (columns.isEmpty() ? "" : keys + ", ")
                 + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
-                + " from " + source + " d left join app a on a.app_id = d.app_id"
-                + " where d.zone = ? and d.day >= ? and d.day < ?"
+                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id" : "")
                 + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + "), ())")
                 + " order by " + (columns.size() + 1) + (columns.isEmpty() ? "" : ", " + keys);
 
