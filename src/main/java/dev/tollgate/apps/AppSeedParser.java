@@ -1,5 +1,13 @@
 package dev.tollgate.apps;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,18 +25,24 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>A value with a comma, a quote or a line break is enclosed in double quotes, a quote inside doubled
  *       ({@code "Contoso ""Blue"", Inc."}). Spaces around an unquoted value are dropped.</li>
- *   <li>Empty lines, lines of only commas, and lines starting with {@code #} are skipped. A byte order mark is
- *       ignored, and so are Windows line ends.</li>
+ *   <li>Empty lines, lines of only commas, and lines starting with {@code #} (after any spaces) are skipped. A byte
+ *       order mark is ignored, and so are Windows line ends.</li>
  *   <li>A row may leave out trailing empty values. An empty {@code ownerContact} means none.</li>
  * </ul>
  *
- * Every problem is an {@link AppSeedException} naming the line: nothing of a file with a bad row is applied.
+ * The CSV is read with jackson-dataformat-csv; this class adds what the library leaves open: the header, a quote
+ * inside an unquoted value (an error, not text), the line each record starts on, and the rules of an app. Every
+ * problem is an {@link AppSeedException} naming the line: nothing of a file with a bad row is applied.
  */
 final class AppSeedParser {
 
     static final List<String> COLUMNS = List.of("appId", "displayName", "businessUnit", "costCenter", "ownerContact",
             "tags");
     static final List<String> REQUIRED = COLUMNS.subList(0, 4);
+
+    private static final CsvMapper CSV = CsvMapper.builder()
+            .enable(CsvParser.Feature.SKIP_EMPTY_LINES, CsvParser.Feature.TRIM_SPACES, CsvParser.Feature.ALLOW_COMMENTS)
+            .build();
 
     /** An app and the line of the file it was read from. */
     record SeedLine(int line, RegisteredApp app) {
@@ -49,26 +63,76 @@ final class AppSeedParser {
     }
 
     private List<SeedLine> parse(String text) {
-        Records records = new Records(text.startsWith("\uFEFF") ? text.substring(1) : text);
-        List<String> header = records.next();
+        // Line breaks inside quoted values read as \n, whatever the file uses.
+        String csvText = (text.startsWith("\uFEFF") ? text.substring(1) : text).replace("\r\n", "\n")
+                .replace('\r', '\n');
+        try (JsonParser csv = CSV.createParser(csvText)) {
+            try {
+                return parse(csv, csvText);
+            } catch (StreamReadException e) {
+                // An unclosed quote is found at the end of the file; name the line where the value opens.
+                String message = e.getOriginalMessage();
+                if (message.startsWith("Missing closing quote")) {
+                    throw error(csv.currentTokenLocation().getLineNr(), "a value opened with a double quote is never "
+                            + "closed.");
+                }
+                throw error(e.getLocation().getLineNr(), message.contains("Expected column separator")
+                        ? "text after the closing double quote of a value; a quote inside a quoted value is written "
+                                + "twice (\"\")."
+                        : "not valid CSV: " + message);
+            }
+        } catch (IOException e) {
+            throw new AppSeedException("App seed file " + source + " cannot be read: " + e, e);
+        }
+    }
+
+    private List<SeedLine> parse(JsonParser csv, String text) throws IOException {
+        Row header = next(csv, text);
         if (header == null) {
-            throw error(records.line, "the file is empty; the first row must be the header "
+            throw error(csv.currentLocation().getLineNr(), "the file is empty; the first row must be the header "
                     + String.join(",", COLUMNS) + ".");
         }
-        int headerLine = records.recordLine;
-        String[] columns = columns(headerLine, header);
+        String[] columns = columns(header.line(), header.fields());
         List<SeedLine> apps = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (List<String> fields = records.next(); fields != null; fields = records.next()) {
-            int line = records.recordLine;
-            RegisteredApp app = app(line, columns, fields);
-            Integer first = seen.putIfAbsent(app.appId(), line);
+        for (Row row = next(csv, text); row != null; row = next(csv, text)) {
+            RegisteredApp app = app(row.line(), columns, row.fields());
+            Integer first = seen.putIfAbsent(app.appId(), row.line());
             if (first != null) {
-                throw error(line, "app '" + app.appId() + "' is already on line " + first + ".");
+                throw error(row.line(), "app '" + app.appId() + "' is already on line " + first + ".");
             }
-            apps.add(new SeedLine(line, app));
+            apps.add(new SeedLine(row.line(), app));
         }
         return apps;
+    }
+
+    /** The fields of a record and the line it starts on. */
+    private record Row(int line, List<String> fields) {
+    }
+
+    /** The next record with a value, or null at the end; comments and empty lines the parser skips itself. */
+    private Row next(JsonParser csv, String text) throws IOException {
+        while (csv.nextToken() == JsonToken.START_ARRAY) {
+            int line = csv.currentLocation().getLineNr();
+            List<String> fields = new ArrayList<>();
+            while (csv.nextToken() == JsonToken.VALUE_STRING) {
+                String value = csv.getText();
+                JsonLocation start = csv.currentTokenLocation(); // offset of the value's first character in text
+                if (!value.isEmpty() && text.charAt((int) start.getCharOffset()) != '"') {
+                    // The library keeps a quote inside an unquoted value as text; more likely the value is mis-quoted.
+                    if (value.indexOf('"') >= 0) {
+                        throw error(start.getLineNr(), "a double quote inside a value that does not start with one; "
+                                + "enclose the whole value in double quotes and double the quote inside (\"\").");
+                    }
+                    value = value.strip(); // the library trims only ASCII spaces
+                }
+                fields.add(value);
+            }
+            if (fields.stream().anyMatch(field -> !field.isEmpty())) {
+                return new Row(line, fields);
+            }
+        }
+        return null;
     }
 
     /** The canonical column name at each position of the header, null where the header names none. */
@@ -152,106 +216,5 @@ final class AppSeedParser {
 
     private AppSeedException error(int line, String problem) {
         return new AppSeedException("App seed file " + source + ", line " + line + ": " + problem);
-    }
-
-    /** Splits the text into records of fields, skipping blank and comment lines; knows the line each starts on. */
-    private final class Records {
-
-        private final String text;
-        private int position;
-        /** The line {@link #position} is on. */
-        private int line = 1;
-        /** The line the record last returned started on. */
-        private int recordLine;
-
-        Records(String text) {
-            this.text = text.replace("\r\n", "\n").replace('\r', '\n');
-        }
-
-        /** The next record with a value, or null at the end. */
-        List<String> next() {
-            while (position < text.length()) {
-                if (text.charAt(position) == '#') {
-                    int end = text.indexOf('\n', position);
-                    position = end < 0 ? text.length() : end + 1;
-                    line++;
-                    continue;
-                }
-                recordLine = line;
-                List<String> fields = record();
-                if (fields.stream().anyMatch(field -> !field.isEmpty())) {
-                    return fields;
-                }
-            }
-            return null;
-        }
-
-        private List<String> record() {
-            List<String> fields = new ArrayList<>();
-            while (true) {
-                fields.add(field());
-                if (position >= text.length()) {
-                    return fields;
-                }
-                char separator = text.charAt(position++);
-                if (separator == '\n') {
-                    line++;
-                    return fields;
-                }
-            }
-        }
-
-        /** One field, leaving {@link #position} on the comma or line break after it (or at the end). */
-        private String field() {
-            skipBlanks();
-            if (position < text.length() && text.charAt(position) == '"') {
-                return quoted();
-            }
-            int start = position;
-            while (position < text.length() && text.charAt(position) != ',' && text.charAt(position) != '\n') {
-                if (text.charAt(position) == '"') {
-                    throw error(line, "a double quote inside a value that does not start with one; enclose the "
-                            + "whole value in double quotes and double the quote inside (\"\").");
-                }
-                position++;
-            }
-            return text.substring(start, position).strip();
-        }
-
-        private String quoted() {
-            int startLine = line;
-            StringBuilder value = new StringBuilder();
-            position++;
-            while (true) {
-                if (position >= text.length()) {
-                    throw error(startLine, "a value opened with a double quote is never closed.");
-                }
-                char c = text.charAt(position++);
-                if (c == '"') {
-                    if (position < text.length() && text.charAt(position) == '"') {
-                        value.append('"');
-                        position++;
-                        continue;
-                    }
-                    break;
-                }
-                if (c == '\n') {
-                    line++;
-                }
-                value.append(c);
-            }
-            skipBlanks();
-            if (position < text.length() && text.charAt(position) != ',' && text.charAt(position) != '\n') {
-                throw error(line, "text after the closing double quote of a value; a quote inside a quoted value "
-                        + "is written twice (\"\").");
-            }
-            return value.toString();
-        }
-
-        private void skipBlanks() {
-            while (position < text.length() && (text.charAt(position) == ' ' || text.charAt(position) == '\t')) {
-                position++;
-            }
-        }
     }
 }

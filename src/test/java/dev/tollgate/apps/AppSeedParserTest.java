@@ -97,6 +97,18 @@ class AppSeedParserTest {
     }
 
     @Test
+    void linesAreCountedThroughALongFile() {
+        // Far more than the CSV reader buffers at once, with a quoted line break in every row.
+        StringBuilder text = new StringBuilder(HEADER);
+        for (int i = 0; i < 1000; i++) {
+            text.append("app-").append(i).append(",One,BU,CC-1,,\"env=prod;\r\nproject=Atlas\"\r\n");
+        }
+        assertThat(parse(text.toString())).hasSize(1000).last().extracting(SeedLine::line).isEqualTo(1000 * 2);
+        assertThatThrownBy(() -> parse(text + "a-last,5\" screen,BU,CC-1\n"))
+                .hasMessageStartingWith("App seed file test.csv, line 2002: a double quote inside a value");
+    }
+
+    @Test
     void anUnquotedCommaShowsAsAnExtraValue() {
         assertThatThrownBy(() -> parse(HEADER + "a1,Contoso, Inc.,BU,CC-1,,env=prod\n"))
                 .hasMessage("App seed file test.csv, line 2: a value in column 7, which the header does not name "
