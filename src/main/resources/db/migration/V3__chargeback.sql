@@ -88,9 +88,12 @@ create table usage_daily (
     primary key (zone, day, app_id, model, deployment, backend_id, priced)
 );
 
--- The zones usage_daily is kept for. A zone is added with its back-fill in one transaction (RollupZones); writers
--- maintain every zone listed here.
+-- The zones usage_daily is kept for. Writers maintain every zone listed here from the moment it is listed; the records
+-- before that (seq up to backfill_to_seq, and pre-export rows without seq) are added once by a back-fill, after which
+-- the zone is ready and reports read it (RollupZones).
 create table usage_rollup_zone (
-    zone       text        primary key,
-    added_at   timestamptz not null default now()
+    zone            text        primary key,
+    backfill_to_seq bigint      not null,
+    ready           boolean     not null default false,
+    added_at        timestamptz not null default now()
 );

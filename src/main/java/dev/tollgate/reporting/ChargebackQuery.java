@@ -56,7 +56,7 @@ public class ChargebackQuery {
     /** The report of local days [from, to) in the zone. */
     public ChargebackReport run(LocalDate from, LocalDate to, ZoneId zone, List<ChargebackGrouping> groupBy)
             throws SQLException {
-        boolean fromRollups = zones.registered().contains(zone.getId());
+        boolean fromRollups = zones.ready().contains(zone.getId());
         List<ChargebackGrouping.Column> columns = groupBy.stream().flatMap(g -> g.columns().stream()).toList();
         String keys = columns.stream().map(ChargebackGrouping.Column::sql).collect(Collectors.joining(", "));
         String source = fromRollups

@@ -20,6 +20,11 @@ public final class DailyRollup {
      * with {@code usage_record}'s columns) to every zone in {@code usage_rollup_zone}.
      */
     public static String upsert(String records, int sign) {
+        return upsert(records, "usage_rollup_zone", sign);
+    }
+
+    /** As {@link #upsert(String, int)}, for the zones of {@code zones} (a relation with a {@code zone} column). */
+    static String upsert(String records, String zones, int sign) {
         if (sign != 1 && sign != -1) {
             throw new IllegalArgumentException("sign must be 1 or -1");
         }
@@ -29,7 +34,7 @@ public final class DailyRollup {
                     .append(" + excluded.").append(sum);
         }
         return "insert into usage_daily (" + KEY + ", " + SUMS + ") "
-                + aggregate(records, "usage_rollup_zone", sign) + " order by 1, 2, 3, 4, 5, 6, 7 "
+                + aggregate(records, zones, sign) + " order by 1, 2, 3, 4, 5, 6, 7 "
                 + "on conflict (" + KEY + ") do update set " + update;
     }
 
@@ -37,11 +42,6 @@ public final class DailyRollup {
      * The rows {@code usage_daily} would hold for {@code records}, for each zone in {@code zones} (a relation with a
      * {@code zone} column): how a report reads records directly for a zone that has no rollup.
      */
-    /** Inserts the rows for {@code records} in the zones of {@code zones}, which must have none yet (a back-fill). */
-    static String insert(String records, String zones) {
-        return "insert into usage_daily (" + KEY + ", " + SUMS + ") " + aggregate(records, zones, 1);
-    }
-
     static String aggregate(String records, String zones, int sign) {
         String s = sign == 1 ? "" : "-";
         return "select z.zone as zone, (r.occurred_at at time zone z.zone)::date as day, r.app_id as app_id, "

@@ -17,10 +17,16 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Keeps {@code usage_rollup_zone} up to date with {@link ReportingConfig#rollupZones()}: a configured zone that has
- * no rollups yet gets them back-filled from every record, and from then on writers maintain it. The back-fill holds a
- * lock that makes writers wait (their records queue in memory, then spool) so that no record is counted twice or
- * missed; it runs once per zone, ever.
+ * Keeps {@code usage_rollup_zone} up to date with {@link ReportingConfig#rollupZones()}. A new zone is added in two
+ * steps, so writers wait only for an instant, not for the back-fill:
+ * <ol>
+ *   <li>Register: under a lock that waits for writers between their insert and their commit and holds back new ones,
+ *   list the zone and note the highest record {@code seq}. Every record committed later is added to the zone by its
+ *   writer (its {@code seq} is drawn later, so higher); every record up to the noted one is not.</li>
+ *   <li>Back-fill: add the records up to the noted {@code seq} (and rows from before V2, which have none), without
+ *   blocking anyone, in one transaction that also marks the zone ready. Until then, reports in that zone read the
+ *   records themselves. A replica that dies half-way leaves the zone not ready; the next start back-fills it.</li>
+ * </ol>
  */
 @ApplicationScoped
 public class RollupZones {
@@ -49,11 +55,11 @@ public class RollupZones {
         }
     }
 
-    /** The zones that have rollups. */
-    public Set<String> registered() throws SQLException {
+    /** The zones whose rollups are complete. */
+    public Set<String> ready() throws SQLException {
         Set<String> zones = new HashSet<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement("select zone from usage_rollup_zone");
+             PreparedStatement query = connection.prepareStatement("select zone from usage_rollup_zone where ready");
              ResultSet rows = query.executeQuery()) {
             while (rows.next()) {
                 zones.add(rows.getString(1));
@@ -62,30 +68,62 @@ public class RollupZones {
         return zones;
     }
 
-    /** Registers and back-fills the zone unless it has rollups; true if it was added now. */
+    /** Registers and back-fills the zone unless it is ready; true if this call back-filled it. */
     public boolean add(String zone) throws SQLException {
-        if (registered().contains(zone)) {
+        if (ready().contains(zone)) {
             return false;
         }
+        register(zone);
+        return backfill(zone);
+    }
+
+    private void register(String zone) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
-                // Writers insert records and rollups in one statement, holding ROW EXCLUSIVE on both tables; this
-                // waits for those in flight and holds back new ones until the back-fill is committed.
-                statement.execute("lock table usage_record in share mode");
+                // Writers take ROW EXCLUSIVE on usage_daily in the statement that inserts their records and keep it
+                // to their commit: once this lock is granted, no record is between its insert and its commit.
                 statement.execute("lock table usage_daily in exclusive mode");
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "insert into usage_rollup_zone (zone) values (?) on conflict do nothing")) {
+                try (PreparedStatement insert = connection.prepareStatement("insert into usage_rollup_zone "
+                        + "(zone, backfill_to_seq) select ?, coalesce(max(seq), 0) from usage_record "
+                        + "on conflict do nothing")) {
                     insert.setString(1, zone);
-                    if (insert.executeUpdate() == 0) {
-                        connection.rollback();
-                        return false;
+                    insert.executeUpdate();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private boolean backfill(String zone) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                long upTo;
+                // The row lock makes a second replica wait here, then find the zone ready.
+                try (PreparedStatement pending = connection.prepareStatement("select backfill_to_seq from "
+                        + "usage_rollup_zone where zone = ? and not ready for update")) {
+                    pending.setString(1, zone);
+                    try (ResultSet row = pending.executeQuery()) {
+                        if (!row.next()) {
+                            connection.rollback();
+                            return false;
+                        }
+                        upTo = row.getLong(1);
                     }
                 }
-                try (PreparedStatement backfill = connection.prepareStatement(
-                        DailyRollup.insert("usage_record", "(select ?::text as zone)"))) {
-                    backfill.setString(1, zone);
+                try (PreparedStatement backfill = connection.prepareStatement(DailyRollup.upsert(
+                        "(select * from usage_record where seq is null or seq <= ?)", "(select ?::text as zone)", 1));
+                     PreparedStatement done = connection.prepareStatement(
+                             "update usage_rollup_zone set ready = true where zone = ?")) {
+                    backfill.setLong(1, upTo);
+                    backfill.setString(2, zone);
                     backfill.executeUpdate();
+                    done.setString(1, zone);
+                    done.executeUpdate();
                 }
                 connection.commit();
                 return true;
