@@ -36,7 +36,18 @@ public interface MeteringConfig {
     @WithDefault("usage-spool")
     String spoolDir();
 
-    /** How long shutdown waits for queued records to be written. */
+    /**
+     * How long the writer may take at shutdown, in all: finishing the round it is in, writing what is still queued,
+     * then replaying the disk spool. Counted after the HTTP drain ({@code quarkus.shutdown.timeout}).
+     */
     @WithDefault("PT15S")
     Duration shutdownTimeout();
+
+    /**
+     * At shutdown, once the queue is written, how long the writer may spend replaying the disk spool into PostgreSQL
+     * (never beyond {@link #shutdownTimeout()}). What is not replayed by then, or not at all because the database is
+     * away, stays on disk for the next start. {@code PT0S} leaves the whole spool for the next start.
+     */
+    @WithDefault("PT10S")
+    Duration shutdownReplayTimeout();
 }

@@ -15,15 +15,25 @@ import java.util.Optional;
  * <p>When the gateway added {@code include_usage} itself, the usage-only chunk ({@code "choices": []} with a usage
  * object) is metered and then withheld from the caller, who did not ask for it: some clients index {@code choices[0]}
  * of every chunk.
+ *
+ * <p>Most events carry nothing but a few tokens of text, so an event is parsed only if a look at its bytes says it
+ * may carry what the meter needs: a {@code "usage"} field whose value is an object, or a {@code "model"} field while
+ * the model is not known yet. The text of the answer, needed only to estimate usage that never came, is not read as
+ * it passes: the events are kept compactly ({@link EventLog}) and read only when {@link #outputText()} is asked for.
  */
 public final class SseUsageTap implements UsageTap {
 
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+    private static final String USAGE_KEY = "\"usage\"";
+    private static final String ESCAPE = "\\u00";
 
     private final ObjectMapper mapper;
     private final boolean withholdUsageChunk;
     private final SseEventSplitter splitter = new SseEventSplitter();
-    private final StringBuilder output = new StringBuilder();
+    private final EventLog events = new EventLog();
+    private final Finder usageKeys = new Finder(USAGE_KEY);
+    private final Finder modelKeys = new Finder("\"model\"");
+    private final Finder escapes = new Finder(ESCAPE);
     private String model;
     private Usage usage;
 
@@ -34,27 +44,29 @@ public final class SseUsageTap implements UsageTap {
 
     @Override
     public Buffer onChunk(Buffer chunk) {
-        Buffer forward = Buffer.buffer(chunk.length());
-        splitter.feed(chunk, event -> {
-            if (inspect(event)) {
-                forward.appendBuffer(event);
-            }
-        });
-        return forward;
+        return splitter.feed(chunk, this::inspect);
     }
 
     @Override
     public Buffer onEnd() {
         Buffer rest = splitter.remainder();
         if (rest.length() > 0) {
-            inspect(rest);
+            byte[] bytes = rest.getBytes();
+            inspect(bytes, new String(bytes, StandardCharsets.ISO_8859_1), 0, bytes.length);
         }
         return rest;
     }
 
-    /** Reads the event's data; returns whether the caller should get it. */
-    private boolean inspect(Buffer event) {
-        JsonNode json = data(event);
+    /** Looks at the event {@code bytes[from, to)} ({@code text}: the same as ISO-8859-1); returns whether to pass it on. */
+    private boolean inspect(byte[] bytes, String text, int from, int to) {
+        events.add(bytes, from, to);
+        boolean mayCarry = mayCarryUsage(bytes, text, from, to)
+                || (model == null && modelKeys.find(text, from, to) >= 0)
+                || escapedLetters(text, from, to);
+        if (!mayCarry) {
+            return true;
+        }
+        JsonNode json = data(bytes, from, to);
         if (json == null || !json.isObject()) {
             return true;
         }
@@ -64,7 +76,6 @@ public final class SseUsageTap implements UsageTap {
         if (model == null && !body.path("model").asText("").isEmpty()) {
             model = body.path("model").asText();
         }
-        collectText(json);
         JsonNode usageNode = body.path("usage");
         if (!usageNode.isObject()) {
             return true;
@@ -75,8 +86,90 @@ public final class SseUsageTap implements UsageTap {
         return !(withholdUsageChunk && usageOnly);
     }
 
-    /** Keeps the generated text (chat deltas, completion text, Responses API text deltas) in case usage never comes. */
-    private void collectText(JsonNode json) {
+    /**
+     * Whether the event holds {@code "usage"} followed by a colon and an object, or by a line break (data continued on
+     * the next {@code data:} line), where a full parse must tell. Without it no field named {@code usage} has an
+     * object for value, unless its name is written with escapes ({@link #escapedLetters}).
+     */
+    private boolean mayCarryUsage(byte[] bytes, String text, int from, int to) {
+        for (int at = usageKeys.find(text, from, to); at >= 0; at = usageKeys.find(text, at + 1, to)) {
+            int i = skipBlanks(bytes, at + USAGE_KEY.length(), to);
+            if (i < to && bytes[i] == ':') {
+                i = skipBlanks(bytes, i + 1, to);
+            }
+            if (i < to && (bytes[i] == '{' || bytes[i] == '\n' || bytes[i] == '\r')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the event holds an escape that could spell a lower-case letter (a backslash, {@code u00}, then 6 or 7):
+     * a field name could then be {@code usage} or {@code model} without those bytes appearing as such. No encoder
+     * writes letters that way, so this is all but never true.
+     */
+    private boolean escapedLetters(String text, int from, int to) {
+        for (int at = escapes.find(text, from, to); at >= 0; at = escapes.find(text, at + 1, to)) {
+            int digit = at + ESCAPE.length();
+            if (digit >= to || text.charAt(digit) == '6' || text.charAt(digit) == '7') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int skipBlanks(byte[] bytes, int from, int to) {
+        int i = from;
+        while (i < to && (bytes[i] == ' ' || bytes[i] == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Finds a pattern in the text of one chunk, event after event: an occurrence found beyond the event asked about
+     * is kept for the events after it, so that a chunk is searched once however many events it holds.
+     */
+    private static final class Finder {
+
+        private final String pattern;
+        private String text;
+        /** The next occurrence at or after the last position asked about; MAX_VALUE: none left in the text. */
+        private int next;
+
+        Finder(String pattern) {
+            this.pattern = pattern;
+        }
+
+        /** The first occurrence within {@code text[from, to)}, or -1; {@code from} never goes back within one text. */
+        int find(String text, int from, int to) {
+            if (text != this.text) {
+                this.text = text;
+                next = -1;
+            }
+            if (next < from) {
+                int found = text.indexOf(pattern, from);
+                next = found < 0 ? Integer.MAX_VALUE : found;
+            }
+            return next <= to - pattern.length() ? next : -1;
+        }
+    }
+
+    /** The generated text (chat deltas, completion text, Responses API text deltas), read from the events kept. */
+    @Override
+    public String outputText() {
+        StringBuilder output = new StringBuilder();
+        events.forEach(event -> {
+            JsonNode json = data(event, 0, event.length);
+            if (json != null && json.isObject()) {
+                collectText(json, output);
+            }
+        });
+        return output.toString();
+    }
+
+    private static void collectText(JsonNode json, StringBuilder output) {
         for (JsonNode choice : json.path("choices")) {
             JsonNode content = choice.path("delta").path("content");
             output.append(content.isTextual() ? content.asText() : choice.path("text").asText(""));
@@ -86,28 +179,22 @@ public final class SseUsageTap implements UsageTap {
         }
     }
 
-    @Override
-    public String outputText() {
-        return output.toString();
-    }
-
     /** The JSON of the event's data line(s), or null for [DONE], comments and anything unreadable. */
-    private JsonNode data(Buffer event) {
-        byte[] bytes = event.getBytes();
+    private JsonNode data(byte[] bytes, int from, int to) {
         StringBuilder data = null;
-        int lineStart = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i < bytes.length && bytes[i] != '\n') {
+        int lineStart = from;
+        for (int i = from; i <= to; i++) {
+            if (i < to && bytes[i] != '\n') {
                 continue;
             }
             int lineEnd = i > lineStart && bytes[i - 1] == '\r' ? i - 1 : i;
             if (startsWith(bytes, lineStart, lineEnd, DATA)) {
-                int from = lineStart + DATA.length;
-                if (from < lineEnd && bytes[from] == ' ') {
-                    from++;
+                int start = lineStart + DATA.length;
+                if (start < lineEnd && bytes[start] == ' ') {
+                    start++;
                 }
                 data = data == null ? new StringBuilder() : data.append('\n');
-                data.append(new String(bytes, from, lineEnd - from, StandardCharsets.UTF_8));
+                data.append(new String(bytes, start, lineEnd - start, StandardCharsets.UTF_8));
             }
             lineStart = i + 1;
         }

@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,13 +27,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * Takes usage records from the request path without ever blocking it, and writes them to PostgreSQL in batches on a
  * thread of its own. While the database fails, the batch in hand is retried with backoff and new records wait in the
  * bounded queue; once the queue is half full they move to the disk spool ({@link UsageSpool}), which is replayed when
- * the database is back. A record written twice is stored once ({@link UsageWriter} is idempotent). At shutdown,
- * records the database cannot take are spooled, and replayed at the next start.
+ * the database is back. A record written twice is stored once ({@link UsageWriter} is idempotent). At shutdown the
+ * queue is written and then the spool replayed, within a time budget; records the database cannot take by then are
+ * spooled, or stay spooled, and are replayed at the next start.
  */
 @ApplicationScoped
 public class UsageRecorder {
 
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
+    /** A replay without a deadline (while running: the writer thread has all the time it needs). */
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     private final UsageWriter writer;
     private final UsageSpool spool;
@@ -57,11 +60,14 @@ public class UsageRecorder {
         this.metrics = metrics;
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        ScheduledThreadPoolExecutor writerThread = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "usage-writer");
             thread.setDaemon(true);
             return thread;
         });
+        // At shutdown the next round (possibly a backoff seconds away) is dropped: stop() does the last writing.
+        writerThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor = writerThread;
         this.written = registry.counter("tollgate.usage.records.written");
         this.rejected = registry.counter("tollgate.usage.records.rejected");
         this.failedWrites = registry.counter("tollgate.usage.write.failures");
@@ -109,16 +115,20 @@ public class UsageRecorder {
         executor.execute(this::flush);
     }
 
-    /** Runs before the database goes away at shutdown (lower priority value, earlier observer). */
+    /**
+     * Runs before the database goes away at shutdown (lower priority value, earlier observer): writes what is queued,
+     * then replays the spool, all within {@link MeteringConfig#shutdownTimeout()}. Whatever the database cannot take
+     * in that time is on disk when the process exits, to be written at the next start.
+     */
     void stop(@Observes @Priority(1) ShutdownEvent event) {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         executor.shutdown();
         try {
-            executor.awaitTermination(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-        while ((!batch.isEmpty() || !queue.isEmpty()) && System.nanoTime() < deadline) {
+        while ((!batch.isEmpty() || !queue.isEmpty()) && deadline - System.nanoTime() > 0) {
             if (!writeBatch()) {
                 break;
             }
@@ -131,6 +141,35 @@ public class UsageRecorder {
             } else {
                 LOG.errorf("Shut down with %d usage records unwritten", left);
             }
+            return;
+        }
+        long replayDeadline = System.nanoTime() + Math.min(config.shutdownReplayTimeout().toNanos(),
+                Math.max(0, deadline - System.nanoTime()));
+        try {
+            replaySpoolBefore(replayDeadline);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not replay the usage spool in %s at shutdown (%s); it is written at the next start",
+                    config.spoolDir(), e.getMessage());
+        }
+    }
+
+    /**
+     * Replays the spool, oldest file first, until it is empty, a write fails or the deadline passes; logs what is
+     * left on disk. A file replayed in part is replayed whole at the next start, which doubles nothing.
+     */
+    private void replaySpoolBefore(long deadline) {
+        Replay replay = Replay.DONE;
+        while (replay == Replay.DONE && !spool.isEmpty()) {
+            replay = replayOldest(deadline);
+        }
+        if (replay == Replay.OUT_OF_TIME) {
+            LOG.warnf("Shut down with %d usage records still in the spool in %s: replaying it took longer than the "
+                    + "shutdown allows (tollgate.metering.shutdown-replay-timeout %s, shutdown-timeout %s); written at "
+                    + "the next start", spool.size(), config.spoolDir(), config.shutdownReplayTimeout(),
+                    config.shutdownTimeout());
+        } else if (replay == Replay.FAILED) {
+            LOG.warnf("Shut down with %d usage records still in the spool in %s, written at the next start",
+                    spool.size(), config.spoolDir());
         }
     }
 
@@ -194,21 +233,37 @@ public class UsageRecorder {
 
     /** Writes the oldest spool file to the database and forgets it; returns false if the database refused. */
     private boolean replaySpool() {
+        return replayOldest(NO_DEADLINE) == Replay.DONE;
+    }
+
+    /**
+     * Writes the oldest spool file to the database, a batch per round trip, and forgets it. Stops, keeping the file,
+     * when a write fails or, between batches, once {@code deadline} ({@link System#nanoTime()}) has passed.
+     */
+    private Replay replayOldest(long deadline) {
         try {
             UsageSpool.Spooled oldest = spool.oldest();
-            for (int from = 0; from < oldest.records().size(); from += config.batchSize()) {
-                List<UsageRecord> chunk = oldest.records().subList(from,
-                        Math.min(oldest.records().size(), from + config.batchSize()));
+            List<UsageRecord> records = oldest.records();
+            for (int from = 0; from < records.size(); from += config.batchSize()) {
+                if (deadline != NO_DEADLINE && deadline - System.nanoTime() <= 0) {
+                    return Replay.OUT_OF_TIME;
+                }
+                List<UsageRecord> chunk = records.subList(from, Math.min(records.size(), from + config.batchSize()));
                 writer.write(chunk);
                 written.increment(chunk.size());
             }
             spool.done(oldest);
-            LOG.infof("Replayed %d spooled usage records from %s", oldest.records().size(), oldest.file());
-            return true;
+            LOG.infof("Replayed %d spooled usage records from %s", records.size(), oldest.file());
+            return Replay.DONE;
         } catch (IOException | SQLException | RuntimeException | AssertionError e) {
             LOG.warnf("Replaying the usage spool failed (%s); retrying later", e.getMessage());
-            return false;
+            return Replay.FAILED;
         }
+    }
+
+    /** How replaying a spool file went. */
+    private enum Replay {
+        DONE, FAILED, OUT_OF_TIME
     }
 
     /** Writes the batch in hand, first filling it from the queue; returns false if the database refused it. */

@@ -275,9 +275,10 @@ public class ProxyHandler {
             return;
         }
         exchange.cancelDeadline(vertx);
-        String output = tap == null ? "" : tap.outputText();
         String encodingModel = model != null ? model : record.deployment();
-        vertx.executeBlocking(() -> estimator.estimate(exchange.request().json(), output, encodingModel), false)
+        // Reading the stream's text back is work in proportion to its length: off the event loop, with the estimate.
+        vertx.executeBlocking(() -> estimator.estimate(exchange.request().json(), tap == null ? "" : tap.outputText(),
+                        encodingModel), false)
                 .onComplete(estimate -> recorder.offer(estimate.succeeded() ? record.withUsage(estimate.result()) : record));
     }
 

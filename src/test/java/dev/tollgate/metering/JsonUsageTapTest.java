@@ -72,6 +72,25 @@ class JsonUsageTapTest {
         assertThat(tap.usage()).isEmpty();
     }
 
+    @Test
+    void aBodyReadFromItsEndIgnoresAGarbledFront() {
+        // The front is not parsed when the end proves well-formed: the one place where this tap tells more than
+        // one reading every token would (which stops at the fault), for bodies no upstream sends.
+        JsonUsageTap tap = feed(List.of(utf8("{\"choices\":[}}garbage,\"model\":\"m\",\"usage\":{\"prompt_tokens\":1,"
+                + "\"total_tokens\":1}}")));
+        assertThat(tap.usage()).contains(new Usage(1, 0, 0, 0, 1, UsageSource.REPORTED));
+        assertThat(tap.model()).contains("m");
+    }
+
+    @Test
+    void aBodyBrokenOffIsReadFromItsStart() {
+        // Cut where a nested object closes, the rest of it would look like a whole top-level object from its end.
+        JsonUsageTap tap = new JsonUsageTap();
+        tap.onChunk(utf8("{\"a\":{\"model\":\"x\",\"usage\":{\"prompt_tokens\":1}}"));
+        assertThat(tap.usage()).isEmpty();
+        assertThat(tap.model()).isEmpty();
+    }
+
     private static JsonUsageTap feed(List<Buffer> chunks) {
         JsonUsageTap tap = new JsonUsageTap();
         chunks.forEach(tap::onChunk);

@@ -81,6 +81,21 @@ class SseUsageTapTest {
         assertThat(passed.toString(StandardCharsets.UTF_8)).isEqualTo(cut);
     }
 
+    @Test
+    void aChunkOfWholeEventsPassesAsItCame() {
+        SseUsageTap tap = new SseUsageTap(MAPPER, true);
+        Buffer chunk = Buffer.buffer("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":null}\n\n");
+        assertThat(tap.onChunk(chunk)).isSameAs(chunk);
+    }
+
+    @Test
+    void theTextIsReadOnlyWhenAskedForAndAsOftenAsAskedFor() {
+        SseUsageTap tap = new SseUsageTap(MAPPER, false);
+        Buffer passed = relay(tap, Fixtures.cutAt(CHAT_STREAM, 700));
+        assertThat(passed.getBytes()).isEqualTo(CHAT_STREAM);
+        assertThat(tap.outputText()).isEqualTo("Un péage 🚗").isEqualTo(tap.outputText());
+    }
+
     private static Buffer relay(SseUsageTap tap, List<Buffer> chunks) {
         Buffer passed = Buffer.buffer();
         chunks.forEach(chunk -> passed.appendBuffer(tap.onChunk(chunk)));
