@@ -275,10 +275,11 @@ public class ProxyHandler {
             return;
         }
         exchange.cancelDeadline(vertx);
+        // Read here, on the event loop that feeds the tap (a late chunk may still arrive): a one-off cost in proportion
+        // to the stream, paid only by requests that need an estimate; the tokenizer runs on a worker.
+        String output = tap == null ? "" : tap.outputText();
         String encodingModel = model != null ? model : record.deployment();
-        // Reading the stream's text back is work in proportion to its length: off the event loop, with the estimate.
-        vertx.executeBlocking(() -> estimator.estimate(exchange.request().json(), tap == null ? "" : tap.outputText(),
-                        encodingModel), false)
+        vertx.executeBlocking(() -> estimator.estimate(exchange.request().json(), output, encodingModel), false)
                 .onComplete(estimate -> recorder.offer(estimate.succeeded() ? record.withUsage(estimate.result()) : record));
     }
 
