@@ -15,7 +15,7 @@ create table app (
 );
 
 -- Effective-dated list prices per 1M tokens. A price change is a new row; rows that were applied stay (usage_record
--- references them), so any past request can be priced with what was in force at its time.
+-- names them), so any past request can be priced with what was in force at its time.
 --   model         the family of the served model, e.g. gpt-4o for gpt-4o-2024-08-06
 --   model_version e.g. 2024-08-06; null: every version of the family
 --   region        an Azure region; null: every region
@@ -61,8 +61,11 @@ create trigger price_changed after insert or update or delete or truncate on pri
 
 -- What each record cost. cost is null when the record has tokens but no price was in force for its model, deployment
 -- type and region (unpriced: never reported as zero); a record without tokens costs 0 with no price row.
+-- price_id names the applied price row. It is not a foreign key: PostgreSQL checks one with a trigger per inserted
+-- row, which cost the writer a fifth of its throughput. Instead a price row is deleted only under the catalog
+-- version row's lock, which writers share while they price (PriceStore.delete, PriceCatalogCache).
 alter table usage_record add column deployment_type text;
-alter table usage_record add column price_id bigint references price (id);
+alter table usage_record add column price_id bigint;
 alter table usage_record add column cost numeric;
 
 -- Daily totals per time zone, maintained in the same transaction as the records they count (and by reprice), so a

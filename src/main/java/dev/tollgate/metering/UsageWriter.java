@@ -31,7 +31,7 @@ public class UsageWriter {
     private static final String COPY = "copy usage_record_staging (" + COLUMNS + ") from stdin (format csv)";
     /** New records only (a retried batch adds nothing), and the same new records into the daily rollups. */
     private static final String MERGE = "with inserted as (insert into usage_record (" + COLUMNS + ") select "
-            + COLUMNS + " from usage_record_staging on conflict (id) do nothing returning *) "
+            + COLUMNS + " from usage_record_staging on conflict (id) do nothing returning " + DailyRollup.RECORD_COLUMNS + ") "
             + DailyRollup.upsert("inserted", 1);
 
     private final DataSource dataSource;

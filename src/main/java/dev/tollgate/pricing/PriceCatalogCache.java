@@ -9,6 +9,8 @@ import java.sql.SQLException;
  * This replica's copy of the price catalog, checked against {@code price_catalog_version} (one row, bumped by a
  * trigger on every change) each time it is asked for, and reloaded only when that moved. Asking costs one indexed
  * read, cheap next to a batch of records; in exchange a price change made on any replica applies from the next batch.
+ * The version row is read {@code for share}, held to the caller's commit: a price change waits for the batches being
+ * priced, and batches wait for a price change, so no batch can name a price row deleted meanwhile.
  */
 @ApplicationScoped
 public class PriceCatalogCache {

@@ -72,17 +72,44 @@ public class PriceStore {
         }
     }
 
-    /** Removes a row that never priced a record; false if there is no such row. */
+    /**
+     * Removes a row that never priced a record; false if there is no such row.
+     *
+     * @throws PriceInUseException if a usage record names it
+     */
     public boolean delete(long id) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement("delete from price where id = ?")) {
-            delete.setLong(1, id);
-            return delete.executeUpdate() == 1;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement bump = connection.prepareStatement(
+                         "update price_catalog_version set version = version + 1");
+                 PreparedStatement used = connection.prepareStatement(
+                         "select exists (select 1 from usage_record where price_id = ?)");
+                 PreparedStatement delete = connection.prepareStatement("delete from price where id = ?")) {
+                // Waits for the batches being priced (they share this row) and holds back new ones: the check
+                // below then sees every record that could name the row.
+                bump.executeUpdate();
+                used.setLong(1, id);
+                try (ResultSet result = used.executeQuery()) {
+                    result.next();
+                    if (result.getBoolean(1)) {
+                        throw new PriceInUseException(id);
+                    }
+                }
+                delete.setLong(1, id);
+                boolean deleted = delete.executeUpdate() == 1;
+                connection.commit();
+                return deleted;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
         }
     }
 
+    /** The catalog's version, read for share: held to the caller's commit (see {@link PriceCatalogCache}). */
     static long version(Connection connection) throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement("select version from price_catalog_version");
+        try (PreparedStatement query = connection.prepareStatement(
+                "select version from price_catalog_version for share");
              ResultSet result = query.executeQuery()) {
             result.next();
             return result.getLong(1);

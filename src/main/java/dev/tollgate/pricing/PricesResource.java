@@ -37,9 +37,6 @@ import java.util.List;
 @RolesAllowed(BackendsResource.ADMIN_ROLE)
 public class PricesResource {
 
-    /** PostgreSQL's foreign key violation: the row priced records. */
-    private static final String FOREIGN_KEY_VIOLATION = "23503";
-
     private final PriceStore store;
     private final Repricer repricer;
     private final RetailPriceImporter retail;
@@ -126,12 +123,8 @@ public class PricesResource {
             if (!store.delete(id)) {
                 throw new GatewayException(ErrorCode.NOT_FOUND, "No price row " + id + ".");
             }
-        } catch (SQLException e) {
-            if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
-                throw new GatewayException(ErrorCode.CONFLICT, "Price row " + id + " has priced usage records; add a "
-                        + "corrected row and reprice instead.");
-            }
-            throw e;
+        } catch (PriceInUseException e) {
+            throw new GatewayException(ErrorCode.CONFLICT, e.getMessage());
         }
     }
 

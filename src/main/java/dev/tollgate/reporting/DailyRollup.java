@@ -8,6 +8,10 @@ package dev.tollgate.reporting;
  */
 public final class DailyRollup {
 
+    /** The columns of {@code usage_record} the rollups are computed from. */
+    public static final String RECORD_COLUMNS = "occurred_at, app_id, model, deployment, backend_id, usage_source, "
+            + "input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost";
+
     static final String KEY = "zone, day, app_id, model, deployment, backend_id, priced";
     private static final String SUMS = "requests, estimated_requests, missing_requests, input_tokens, "
             + "cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, estimated_tokens, cost";
