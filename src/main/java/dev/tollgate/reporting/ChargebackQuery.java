@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Runs a chargeback report in the database: over the daily rollups of the report's time zone when it has them, else
@@ -62,11 +63,19 @@ public class ChargebackQuery {
         String source = fromRollups
                 ? "usage_daily"
                 : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ")";
-        String needed = groupBy.stream().map(ChargebackGrouping::rollupColumn).distinct().map(c -> "r." + c)
+        // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small; a
+        // report by month without days sums each month's days into its first.
+        boolean byDay = groupBy.contains(ChargebackGrouping.DAY);
+        List<String> needed = groupBy.stream()
+                .map(g -> g == ChargebackGrouping.MONTH && !byDay
+                        ? "date_trunc('month', r.day)::date as day"
+                        : "r." + g.rollupColumn() + " as " + g.rollupColumn())
+                .distinct().toList();
+        String positions = IntStream.rangeClosed(1, needed.size()).mapToObj(String::valueOf)
                 .collect(Collectors.joining(", "));
-        // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small.
-        String period = "select " + (needed.isEmpty() ? "" : needed + ", ") + PERIOD_SUMS + " from " + source
-                + " r where r.zone = ? and r.day >= ? and r.day < ?" + (needed.isEmpty() ? "" : " group by " + needed);
+        String period = "select " + (needed.isEmpty() ? "" : String.join(", ", needed) + ", ") + PERIOD_SUMS
+                + " from " + source + " r where r.zone = ? and r.day >= ? and r.day < ?"
+                + (needed.isEmpty() ? "" : " group by " + positions);
         boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
         String sql = "select " + (columns.isEmpty() ? "" : keys + ", ")
                 + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
