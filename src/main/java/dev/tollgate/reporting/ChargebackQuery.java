@@ -59,29 +59,7 @@ public class ChargebackQuery {
             throws SQLException {
         boolean fromRollups = zones.ready().contains(zone.getId());
         List<ChargebackGrouping.Column> columns = groupBy.stream().flatMap(g -> g.columns().stream()).toList();
-        String keys = columns.stream().map(ChargebackGrouping.Column::sql).collect(Collectors.joining(", "));
-        String source = fromRollups
-                ? "usage_daily"
-                : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ")";
-        // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small; a
-        // report by month without days sums each month's days into its first.
-        boolean byDay = groupBy.contains(ChargebackGrouping.DAY);
-        List<String> needed = groupBy.stream()
-                .map(g -> g == ChargebackGrouping.MONTH && !byDay
-                        ? "date_trunc('month', r.day)::date as day"
-                        : "r." + g.rollupColumn() + " as " + g.rollupColumn())
-                .distinct().toList();
-        String positions = IntStream.rangeClosed(1, needed.size()).mapToObj(String::valueOf)
-                .collect(Collectors.joining(", "));
-        String period = "select " + (needed.isEmpty() ? "" : String.join(", ", needed) + ", ") + PERIOD_SUMS
-                + " from " + source + " r where r.zone = ? and r.day >= ? and r.day < ?"
-                + (needed.isEmpty() ? "" : " group by " + positions);
-        boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
-        String sql = "select " + (columns.isEmpty() ? "" : keys + ", ")
-                + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
-                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id" : "")
-                + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + "), ())")
-                + " order by " + (columns.size() + 1) + (columns.isEmpty() ? "" : ", " + keys);
+        String sql = sql(groupBy, columns, fromRollups);
 
         List<ChargebackReport.Row> rows = new ArrayList<>();
         ChargebackReport.Figures total = null;
@@ -89,8 +67,10 @@ public class ChargebackQuery {
              PreparedStatement statement = connection.prepareStatement(sql)) {
             int parameter = 1;
             if (!fromRollups) {
-                statement.setObject(parameter++, from.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC));
-                statement.setObject(parameter++, to.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC));
+                statement.setObject(parameter++, from.atStartOfDay(zone).toOffsetDateTime()
+                        .withOffsetSameInstant(ZoneOffset.UTC));
+                statement.setObject(parameter++, to.atStartOfDay(zone).toOffsetDateTime()
+                        .withOffsetSameInstant(ZoneOffset.UTC));
                 statement.setString(parameter++, zone.getId());
             }
             statement.setString(parameter++, zone.getId());
@@ -115,6 +95,34 @@ public class ChargebackQuery {
         return new ChargebackReport(from, to, zone.getId(), pricing.currency(),
                 groupBy.stream().map(ChargebackGrouping::parameter).toList(),
                 fromRollups ? "rollups" : "records", rows, total);
+    }
+
+    /** Groups and grand total in one statement over the period's rollup rows (or records, aggregated alike). */
+    private static String sql(List<ChargebackGrouping> groupBy, List<ChargebackGrouping.Column> columns,
+                              boolean fromRollups) {
+        String keys = columns.stream().map(ChargebackGrouping.Column::sql).collect(Collectors.joining(", "));
+        String source = fromRollups
+                ? "usage_daily"
+                : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ")";
+        // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small; a
+        // report by month without days sums each month's days into its first.
+        boolean byDay = groupBy.contains(ChargebackGrouping.DAY);
+        List<String> needed = groupBy.stream()
+                .map(g -> g == ChargebackGrouping.MONTH && !byDay
+                        ? "date_trunc('month', r.day)::date as day"
+                        : "r." + g.rollupColumn() + " as " + g.rollupColumn())
+                .distinct().toList();
+        String positions = IntStream.rangeClosed(1, needed.size()).mapToObj(String::valueOf)
+                .collect(Collectors.joining(", "));
+        String period = "select " + (needed.isEmpty() ? "" : String.join(", ", needed) + ", ") + PERIOD_SUMS
+                + " from " + source + " r where r.zone = ? and r.day >= ? and r.day < ?"
+                + (needed.isEmpty() ? "" : " group by " + positions);
+        boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
+        return "select " + (columns.isEmpty() ? "" : keys + ", ")
+                + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
+                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id" : "")
+                + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + "), ())")
+                + " order by " + (columns.size() + 1) + (columns.isEmpty() ? "" : ", " + keys);
     }
 
     private static ChargebackReport.Figures figures(ResultSet result, int first) throws SQLException {
