@@ -2,12 +2,11 @@ package dev.tollgate.metering;
 
 import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.pricing.PriceCatalogCache;
+import dev.tollgate.support.ScratchDatabase;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.tollgate.local.EmbeddedDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,17 +16,12 @@ import javax.sql.DataSource;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,13 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UsageRecorderShutdownTest {
 
-    private static final AtomicBoolean STOP_AT_EXIT = new AtomicBoolean();
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule());
 
     @TempDir
     Path spoolDirectory;
 
-    private final TestDatabase database = new TestDatabase();
+    private final ScratchDatabase database = new ScratchDatabase("metering");
 
     @AfterEach
     void dropDatabase() {
@@ -178,70 +171,6 @@ class UsageRecorderShutdownTest {
         @Override
         public Duration shutdownReplayTimeout() {
             return replayBudget;
-        }
-    }
-
-    /**
-     * A database of this test's own, migrated by Flyway with the application's scripts, in the JVM's embedded
-     * PostgreSQL: started here on {@code target/metering-test-pg} unless a test before already started the JVM's
-     * server, which is then shared. Dropped on {@link #close()}.
-     */
-    private static final class TestDatabase implements AutoCloseable {
-
-        private final EmbeddedDatabase server;
-        private final String name = "metering_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
-
-        TestDatabase() {
-            server = EmbeddedDatabase.startOrGet(Path.of("target/metering-test-pg"));
-            if (!server.isRunning()) {
-                server.start(); // a Quarkus test before us stopped it with its application
-            }
-            if (!STOP_AT_EXIT.getAndSet(true)) {
-                Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "metering-test-pg-stop"));
-            }
-            execute(admin(), "create database " + name);
-            dataSource.setUrl(server.jdbcUrl().replaceFirst("/postgres$", "/" + name));
-            dataSource.setUser("postgres");
-            dataSource.setPassword("postgres");
-            Flyway.configure().dataSource(dataSource).load().migrate();
-        }
-
-        UsageWriter writer() {
-            return new UsageWriter(dataSource, new PriceCatalogCache());
-        }
-
-        /** The ids of the rows stored, one per row. */
-        List<UUID> ids() throws SQLException {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-                 ResultSet rows = statement.executeQuery("select id from usage_record")) {
-                List<UUID> ids = new ArrayList<>();
-                while (rows.next()) {
-                    ids.add(rows.getObject(1, UUID.class));
-                }
-                return ids;
-            }
-        }
-
-        @Override
-        public void close() {
-            execute(admin(), "drop database if exists " + name + " with (force)");
-        }
-
-        private PGSimpleDataSource admin() {
-            PGSimpleDataSource admin = new PGSimpleDataSource();
-            admin.setUrl(server.jdbcUrl());
-            admin.setUser("postgres");
-            admin.setPassword("postgres");
-            return admin;
-        }
-
-        private static void execute(DataSource dataSource, String sql) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-            } catch (SQLException e) {
-                throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-            }
         }
     }
 }
