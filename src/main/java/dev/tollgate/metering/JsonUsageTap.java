@@ -7,9 +7,8 @@ import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,16 +18,21 @@ import java.util.Optional;
  * <p>A body of up to {@link #HOLD_LIMIT} bytes (nearly every chat, completions and Responses answer) is held as it
  * passes and read only when its usage is asked for, with Jackson's blocking parser, several times cheaper than the
  * non-blocking one. Once the body has ended it is read from its end first: {@code usage} comes last or nearly so,
- * and {@code model} shortly before it, so the parser starts at the earlier of the last {@code "usage":} and the last
- * {@code "model":} and reads from there as the rest of the top-level object. That guess is kept only if it proves
- * right: the rest closes exactly where the body ends, with a string {@code model} and a whole {@code usage} object at
- * its top level. Otherwise, and for a body broken off before its end, the body is read from its start. A larger body
+ * and {@code model} shortly before it. Walking back from the end, counting brackets and skipping strings, finds the
+ * two as field names of the top-level object that closes there; then only the usage object is read as JSON (the
+ * plain shape every upstream sends by a small reader of its own, any other by Jackson) and the model's string taken
+ * as it stands. Where that walk cannot tell (another top-level usage or model, escaped field names, an unusual model),
+ * the parser starts at the earlier of the last {@code "usage":} and the last {@code "model":} and reads from there as
+ * the rest of the top-level object, kept only if it proves right: the rest closes exactly where the body ends, with a
+ * string {@code model} and a whole {@code usage} object at its top level. Otherwise, and for a body broken off before
+ * its end, the body is read from its start. A larger body
  * (a big embeddings answer) is not held: it is read as it passes with Jackson's non-blocking parser, so that it
  * costs no memory beyond one chunk.
  *
  * <p>Read from its start, a body the parser cannot read yields what was read before the fault: a usage object
  * complete by then, and the model. Read from its end, only that end is parsed: a fault in front of a well-formed end
- * goes unnoticed, which no upstream sending JSON shows.
+ * goes unnoticed, and so does one between the keys that leaves brackets balanced, which no upstream sending JSON
+ * shows.
  */
 public final class JsonUsageTap implements UsageTap {
 
@@ -46,6 +50,25 @@ public final class JsonUsageTap implements UsageTap {
     private static final byte[] MODEL_KEY = {'"', 'm', 'o', 'd', 'e', 'l', '"'};
     private static final int KEY_LENGTH = 7;
     private static final byte[] EMPTY = {};
+    /** The paths in a usage object whose numbers {@link Usage#reported} reads, in the order Reading keeps them. */
+    private static final String[] SLOT_PATHS = {"prompt_tokens", "input_tokens", "prompt_tokens_details.cached_tokens",
+        "input_tokens_details.cached_tokens", "completion_tokens", "output_tokens",
+        "completion_tokens_details.reasoning_tokens", "output_tokens_details.reasoning_tokens", "total_tokens"};
+    private static final byte[][] SLOT_NAMES = ascii(SLOT_PATHS);
+    /** The objects in a usage object with a number Usage reads, each holding the name at its index % 2 below. */
+    private static final byte[][] NESTED_PARENTS = ascii(new String[] {"prompt_tokens_details",
+        "completion_tokens_details", "input_tokens_details", "output_tokens_details"});
+    private static final byte[][] NESTED_NAMES = ascii(new String[] {"cached_tokens", "reasoning_tokens"});
+    private static final int[] NESTED_SLOTS = {2, 6, 3, 7};
+    private static final int MAX_NESTING = FACTORY.streamReadConstraints().getMaxNestingDepth();
+
+    private static byte[][] ascii(String[] names) {
+        byte[][] bytes = new byte[names.length][];
+        for (int n = 0; n < names.length; n++) {
+            bytes[n] = names[n].getBytes(StandardCharsets.US_ASCII);
+        }
+        return bytes;
+    }
 
     /** The body so far, while it is small enough to hold; null once it is read as it passes. */
     private byte[] held = EMPTY;
@@ -120,8 +143,11 @@ public final class JsonUsageTap implements UsageTap {
 
     /** The held body, read from the end if that proves right, else from its start. */
     static Reading readHeld(byte[] body, int length) {
-        Reading fromEnd = readFromEnd(body, length);
-        return fromEnd != null ? fromEnd : readFromStart(body, length);
+        Reading reading = readAtTopLevelKeys(body, length);
+        if (reading == null) {
+            reading = readFromEnd(body, length);
+        }
+        return reading != null ? reading : readFromStart(body, length);
     }
 
     /** The whole body from its start, up to its end or the first fault. */
@@ -169,6 +195,295 @@ public final class JsonUsageTap implements UsageTap {
         } finally {
             body[from - 1] = before;
         }
+    }
+
+    /**
+     * The body read from its end when the top-level object closing there holds a {@code usage} object and a
+     * {@code model} string, found walking back from the end: brackets counted, strings skipped, nothing else checked,
+     * so that a fault among those bytes that leaves the brackets balanced goes unnoticed, like a fault in front of
+     * them. Only the usage object is read as JSON (by {@link #readUsageObject}, else Jackson), and the model's string
+     * as it stands when it is printable ASCII without escapes (else Jackson). Null, for the readings that follow to
+     * decide, wherever {@link #readFromEnd}'s reading might differ: another top-level {@code usage} or {@code model},
+     * or a top-level field name spelled with escapes, between the earlier of the two and the end; a model that is no
+     * plain string; a usage that is not a whole object.
+     */
+    static Reading readAtTopLevelKeys(byte[] body, int length) {
+        int i = skipBlanksBack(body, length - 1);
+        if (i < 0 || body[i] != '}') {
+            return null;
+        }
+        int depth = 1;
+        int usageKey = -1;
+        int modelKey = -1;
+        for (i--; i >= 0; i--) {
+            byte b = body[i];
+            if (b == '"') {
+                if (escapedQuote(body, i)) {
+                    return null; // no string ends with an escaped quote
+                }
+                int close = i;
+                boolean escaped = false;
+                while (true) {
+                    if (--i < 0) {
+                        return null;
+                    }
+                    b = body[i];
+                    if (b == '\\') {
+                        escaped = true;
+                    } else if (b == '"' && !escapedQuote(body, i)) {
+                        break;
+                    }
+                }
+                if (depth == 1 && isColon(body, close + 1, length)) {
+                    if (escaped) {
+                        return null;
+                    }
+                    if (close - i == KEY_LENGTH - 1 && matchesKey(body, i, USAGE_KEY)) {
+                        if (usageKey >= 0) {
+                            return null;
+                        }
+                        usageKey = i;
+                    } else if (close - i == KEY_LENGTH - 1 && matchesKey(body, i, MODEL_KEY)) {
+                        if (modelKey >= 0) {
+                            return null;
+                        }
+                        modelKey = i;
+                    }
+                    if (usageKey >= 0 && modelKey >= 0) {
+                        return readAtKeys(body, length, usageKey, modelKey);
+                    }
+                }
+            } else if (b == '}' || b == ']') {
+                if (++depth > MAX_NESTING) { // where Jackson would stop reading
+                    return null;
+                }
+            } else if (b == '{' || b == '[') {
+                if (--depth == 0) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether the quote at {@code at} is escaped: an odd number of backslashes right before it. */
+    private static boolean escapedQuote(byte[] body, int at) {
+        int backslashes = 0;
+        while (at - 1 - backslashes >= 0 && body[at - 1 - backslashes] == '\\') {
+            backslashes++;
+        }
+        return backslashes % 2 != 0;
+    }
+
+    private static boolean matchesKey(byte[] body, int start, byte[] key) {
+        return body[start + 1] == key[1] && matches(body, start, key);
+    }
+
+    private static Reading readAtKeys(byte[] body, int length, int usageKey, int modelKey) {
+        Reading reading = new Reading();
+        int model = valueStart(body, modelKey, length);
+        if (model < 0 || body[model] != '"') {
+            return null;
+        }
+        int end = model + 1;
+        byte b;
+        while (end < length && (b = body[end]) != '"') {
+            if (b < 0x20 || b == '\\') { // not ASCII (negative), a control character or an escape: Jackson decodes it
+                return readModel(body, length, model, reading) ? readUsage(body, length, usageKey, reading) : null;
+            }
+            end++;
+        }
+        if (end >= length) {
+            return null;
+        }
+        reading.model = new String(body, model + 1, end - model - 1, StandardCharsets.ISO_8859_1);
+        return readUsage(body, length, usageKey, reading);
+    }
+
+    /** The model string at {@code at} read by Jackson, as the reading from the end would; false if no string. */
+    private static boolean readModel(byte[] body, int length, int at, Reading reading) {
+        try (JsonParser parser = FACTORY.createParser(body, at, length - at)) {
+            if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                return false;
+            }
+            reading.model = parser.getText();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The top-level usage object whose key is at {@code key}, read into {@code reading}; null unless whole. */
+    private static Reading readUsage(byte[] body, int length, int key, Reading reading) {
+        int at = valueStart(body, key, length);
+        if (at < 0 || body[at] != '{') {
+            return null;
+        }
+        if (readUsageObject(body, at, length, reading)) {
+            return reading;
+        }
+        reading.clearUsage();
+        reading.enterUsage();
+        try (JsonParser parser = FACTORY.createParser(body, at, length - at)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                reading.accept(token, parser);
+                if (reading.depth == 1) {
+                    return reading.usageComplete ? reading : null;
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The usage object at {@code at} read into {@code reading}, when it is of the plain shape every upstream sends:
+     * names in printable ASCII without escapes, values integers of up to 18 digits or objects of such; false, with
+     * {@code reading} partly filled, for any other (Jackson reads that one), or for a fault.
+     */
+    static boolean readUsageObject(byte[] body, int at, int length, Reading reading) {
+        int i = skipBlanks(body, at + 1, length);
+        int parent = -1; // inside a nested object: the index of its name among NESTED_PARENTS (-2: another name)
+        if (i < length && body[i] == '}') {
+            reading.usageComplete = true;
+            return true;
+        }
+        while (true) {
+            if (i >= length || body[i] != '"') {
+                return false;
+            }
+            int nameStart = ++i;
+            while (i < length && body[i] != '"') {
+                byte c = body[i];
+                if (c < 0x20 || c == '\\') {
+                    return false;
+                }
+                i++;
+            }
+            if (i >= length) {
+                return false;
+            }
+            int nameLength = i - nameStart;
+            i = skipBlanks(body, i + 1, length);
+            if (i >= length || body[i] != ':') {
+                return false;
+            }
+            i = skipBlanks(body, i + 1, length);
+            if (i >= length) {
+                return false;
+            }
+            byte c = body[i];
+            if (c == '{') {
+                if (parent != -1) {
+                    return false; // deeper than Usage reads: Jackson's
+                }
+                parent = indexOf(NESTED_PARENTS, body, nameStart, nameLength);
+                if (parent == -1) {
+                    parent = -2;
+                }
+                i = skipBlanks(body, i + 1, length);
+                if (i < length && body[i] == '}') {
+                    parent = -1;
+                    i++;
+                } else {
+                    continue;
+                }
+            } else {
+                boolean negative = c == '-';
+                if (negative) {
+                    i++;
+                }
+                int digits = i;
+                long value = 0;
+                while (i < length && body[i] >= '0' && body[i] <= '9') {
+                    value = value * 10 + (body[i] - '0');
+                    i++;
+                }
+                int count = i - digits;
+                if (count == 0 || count > 18 || count > 1 && body[digits] == '0' || i >= length
+                        || body[i] == '.' || body[i] == 'e' || body[i] == 'E') {
+                    return false;
+                }
+                reading.anyNumber = true;
+                int slot;
+                if (parent == -1) {
+                    slot = indexOf(SLOT_NAMES, body, nameStart, nameLength);
+                } else if (parent >= 0) {
+                    int child = indexOf(NESTED_NAMES, body, nameStart, nameLength);
+                    slot = child == -1 || child != parent % 2 ? -1 : NESTED_SLOTS[parent];
+                } else {
+                    slot = -1;
+                }
+                if (slot >= 0) {
+                    reading.set(slot, negative ? -value : value);
+                }
+            }
+            // after a value: a comma, or the end of the object it is in
+            while (true) {
+                i = skipBlanks(body, i, length);
+                if (i >= length) {
+                    return false;
+                }
+                byte after = body[i++];
+                if (after == ',') {
+                    i = skipBlanks(body, i, length);
+                    break;
+                }
+                if (after != '}') {
+                    return false;
+                }
+                if (parent == -1) {
+                    reading.usageComplete = true;
+                    return true;
+                }
+                parent = -1;
+            }
+        }
+    }
+
+    private static int indexOf(byte[][] names, byte[] body, int start, int length) {
+        for (int n = 0; n < names.length; n++) {
+            byte[] name = names[n];
+            if (name.length == length && Arrays.equals(name, 0, length, body, start, start + length)) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    /** Where the value of the field named at {@code key} starts (past the colon and any blanks), -1 at the end. */
+    private static int valueStart(byte[] body, int key, int length) {
+        int i = skipBlanks(body, key + KEY_LENGTH, length);
+        if (i >= length || body[i] != ':') {
+            return -1;
+        }
+        i = skipBlanks(body, i + 1, length);
+        return i < length ? i : -1;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
+    private static int skipBlanks(byte[] body, int i, int length) {
+        while (i < length && isBlank(body[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int skipBlanksBack(byte[] body, int i) {
+        while (i >= 0 && isBlank(body[i])) {
+            i--;
+        }
+        return i;
+    }
+
+    private static boolean isColon(byte[] body, int i, int length) {
+        i = skipBlanks(body, i, length);
+        return i < length && body[i] == ':';
     }
 
     /**
@@ -236,18 +551,47 @@ public final class JsonUsageTap implements UsageTap {
         private static final int MAX_DEPTH = 16;
 
         private final String[] names = new String[MAX_DEPTH + 1];
-        private final Map<String, Long> usageFields = new HashMap<>();
+        /** The numbers {@link Usage#reported} reads, at their index in {@link #SLOT_NAMES}, as it reads them. */
+        private final long[] slots = new long[SLOT_NAMES.length];
+        private int present;
         private int depth;
         private String model;
         private boolean anyNumber;
         private boolean usageComplete;
 
         Optional<Usage> usage() {
-            return usageComplete && anyNumber ? Optional.of(Usage.reported(usageFields)) : Optional.empty();
+            if (!usageComplete || !anyNumber) {
+                return Optional.empty();
+            }
+            long input = first(0, 1);
+            long output = first(4, 5);
+            return Optional.of(new Usage(input, first(2, 3), output, first(6, 7),
+                    (present & 1 << 8) != 0 ? slots[8] : input + output, UsageSource.REPORTED));
+        }
+
+        private long first(int slot, int alternative) {
+            return (present & 1 << slot) != 0 ? slots[slot] : (present & 1 << alternative) != 0 ? slots[alternative] : 0;
+        }
+
+        void set(int slot, long value) {
+            slots[slot] = value;
+            present |= 1 << slot;
+        }
+
+        void clearUsage() {
+            present = 0;
+            anyNumber = false;
+            usageComplete = false;
         }
 
         String model() {
             return model;
+        }
+
+        /** Stands inside the top-level usage object's value, about to read its opening brace. */
+        void enterUsage() {
+            depth = 1;
+            names[1] = "usage";
         }
 
         void accept(JsonToken token, JsonParser parser) throws IOException {
@@ -288,9 +632,19 @@ public final class JsonUsageTap implements UsageTap {
         private void number(long value) {
             anyNumber = true;
             String path = depth == 2 ? names[2] : depth == 3 ? nestedPath(names[2], names[3]) : null;
-            if (path != null) {
-                usageFields.put(path, value);
+            int slot = path == null ? -1 : slot(path);
+            if (slot >= 0) {
+                set(slot, value);
             }
+        }
+
+        private static int slot(String path) {
+            for (int n = 0; n < SLOT_NAMES.length; n++) {
+                if (SLOT_PATHS[n].equals(path)) {
+                    return n;
+                }
+            }
+            return -1;
         }
 
         /** The dotted path of a nested number {@link Usage#reported} reads, or null for any other. */

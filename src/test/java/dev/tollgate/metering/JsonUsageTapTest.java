@@ -91,6 +91,53 @@ class JsonUsageTapTest {
         assertThat(tap.model()).isEmpty();
     }
 
+    @Test
+    void readingAtTheTopLevelKeysTellsWhatReadingFromTheStartTells() {
+        // valid bodies, each read from its end: only the usage object and the model are read as JSON there
+        List<String> bodies = List.of(
+                text(CHAT),
+                // nested look-alikes after the top-level keys, strings with brackets, quotes and backslashes between
+                "{\"model\":\"m\",\"x\":\"}]\\\"{[\\\\\",\"y\":[\"}\",{\"z\":\"\\\"\"}],\"usage\":{\"prompt_tokens\":2,"
+                        + "\"total_tokens\":2},\"metadata\":{\"usage\":{\"prompt_tokens\":9},\"model\":\"n\"},\"k\":\"\\\\\"}",
+                "{\"usage\" :\n {\"input_tokens\":3,\"output_tokens\":-4},\"s\":\"\\\"model\\\":{\",\"model\" : \"r\" }\r\n",
+                // another top-level usage or model, or a field name spelled with escapes, between the keys
+                "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":1},\"usage\":{\"total_tokens\":5}}",
+                "{\"usage\":{\"prompt_tokens\":1},\"model\":\"a\",\"model\":\"b\"}",
+                "{\"model\":\"a\",\"usage\":{\"prompt_tokens\":1},\"m\\u006fdel\":\"b\"}",
+                "{\"model\":\"a\",\"usage\":{\"prompt_tokens\":1},\"us\\u0061ge\":{\"total_tokens\":7}}",
+                // a model that is not plain ASCII, usage objects of less plain shapes
+                "{\"model\":\"m\\u00e9\\\"\",\"usage\":{\"prompt_tokens\":1.0e0,\"total_tokens\":2,\"pr\\u006fmpt_tokens\":3}}",
+                "{\"model\":\"é\",\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":4,\"x\":{\"y\":1}},\"prompt_tokens\":5}}",
+                "{\"model\":\"m\",\"usage\":{\"prompt_tokens_details.cached_tokens\":4,\"input_tokens_details\":{\"cached_tokens\":6,"
+                        + "\"reasoning_tokens\":8},\"output_tokens_details\":{},\"output_tokens\":0,\"total_tokens\":1234567890123456789}}",
+                "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":[1],\"completion_tokens\":null,\"total_tokens\":-0}}",
+                "{\"model\":\"m\",\"usage\":{}}",
+                "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":1,\"prompt_tokens\":2,\"completion_tokens_details\":"
+                        + "{\"reasoning_tokens\":3,\"reasoning_tokens\":4}}}");
+        for (String body : bodies) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            JsonUsageTap tap = feed(List.of(Buffer.buffer(bytes)));
+            JsonUsageTap.Reading fromStart = JsonUsageTap.readFromStart(bytes, bytes.length);
+            assertThat(tap.usage()).as(body).isEqualTo(fromStart.usage());
+            assertThat(tap.model().orElse(null)).as(body).isEqualTo(fromStart.model());
+        }
+        assertThat(JsonUsageTap.readAtTopLevelKeys(CHAT, CHAT.length)).as("the fixture read at its keys").isNotNull();
+        byte[] lookAlikes = bodies.get(1).getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonUsageTap.readAtTopLevelKeys(lookAlikes, lookAlikes.length).usage())
+                .contains(new Usage(2, 0, 0, 0, 2, UsageSource.REPORTED));
+    }
+
+    @Test
+    void aFaultBetweenTheKeysThatLeavesBracketsBalancedGoesUnnoticed() {
+        JsonUsageTap tap = feed(List.of(utf8("{\"model\":\"m\",\"x\":tru,,\"usage\":{\"prompt_tokens\":1}}")));
+        assertThat(tap.usage()).contains(new Usage(1, 0, 0, 0, 1, UsageSource.REPORTED));
+        assertThat(tap.model()).contains("m");
+    }
+
+    private static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
     private static JsonUsageTap feed(List<Buffer> chunks) {
         JsonUsageTap tap = new JsonUsageTap();
         chunks.forEach(tap::onChunk);
