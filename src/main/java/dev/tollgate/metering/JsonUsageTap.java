@@ -51,9 +51,7 @@ public final class JsonUsageTap implements UsageTap {
     private static final int KEY_LENGTH = 7;
     private static final byte[] EMPTY = {};
     /** The paths in a usage object whose numbers {@link Usage#reported} reads, in the order Reading keeps them. */
-    private static final String[] SLOT_PATHS = {"prompt_tokens", "input_tokens", "prompt_tokens_details.cached_tokens",
-        "input_tokens_details.cached_tokens", "completion_tokens", "output_tokens",
-        "completion_tokens_details.reasoning_tokens", "output_tokens_details.reasoning_tokens", "total_tokens"};
+    private static final String[] SLOT_PATHS = Usage.REPORTED_PATHS.toArray(String[]::new);
     private static final byte[][] SLOT_NAMES = ascii(SLOT_PATHS);
     /** The objects in a usage object with a number Usage reads, each holding the name at its index % 2 below. */
     private static final byte[][] NESTED_PARENTS = ascii(new String[] {"prompt_tokens_details",
@@ -560,17 +558,7 @@ public final class JsonUsageTap implements UsageTap {
         private boolean usageComplete;
 
         Optional<Usage> usage() {
-            if (!usageComplete || !anyNumber) {
-                return Optional.empty();
-            }
-            long input = first(0, 1);
-            long output = first(4, 5);
-            return Optional.of(new Usage(input, first(2, 3), output, first(6, 7),
-                    (present & 1 << 8) != 0 ? slots[8] : input + output, UsageSource.REPORTED));
-        }
-
-        private long first(int slot, int alternative) {
-            return (present & 1 << slot) != 0 ? slots[slot] : (present & 1 << alternative) != 0 ? slots[alternative] : 0;
+            return usageComplete && anyNumber ? Optional.of(Usage.reported(slots, present)) : Optional.empty();
         }
 
         void set(int slot, long value) {

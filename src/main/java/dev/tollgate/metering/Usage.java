@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,19 +24,39 @@ public record Usage(long inputTokens, long cachedInputTokens, long outputTokens,
      * Responses API ({@code input_tokens}, {@code output_tokens}).
      */
     public static Usage reported(Map<String, Long> fields) {
-        long input = first(fields, "prompt_tokens", "input_tokens");
-        long cached = first(fields, "prompt_tokens_details.cached_tokens", "input_tokens_details.cached_tokens");
-        long output = first(fields, "completion_tokens", "output_tokens");
-        long reasoning = first(fields, "completion_tokens_details.reasoning_tokens", "output_tokens_details.reasoning_tokens");
-        Long total = fields.get("total_tokens");
-        return new Usage(input, cached, output, reasoning, total != null ? total : input + output, UsageSource.REPORTED);
+        long[] slots = new long[REPORTED_PATHS.size()];
+        int present = 0;
+        for (int slot = 0; slot < slots.length; slot++) {
+            Long value = fields.get(REPORTED_PATHS.get(slot));
+            if (value != null) {
+                slots[slot] = value;
+                present |= 1 << slot;
+            }
+        }
+        return reported(slots, present);
     }
 
-    private static long first(Map<String, Long> fields, String name, String alternative) {
-        Long value = fields.get(name);
-        if (value == null) {
-            value = fields.get(alternative);
-        }
-        return value == null ? 0 : value;
+    /**
+     * The dotted paths in an upstream usage object that usage is read from, in slot order: each pair is a Chat name
+     * and its Responses API alternative (input, cached input, output, reasoning), then the total.
+     */
+    static final List<String> REPORTED_PATHS = List.of("prompt_tokens", "input_tokens",
+            "prompt_tokens_details.cached_tokens", "input_tokens_details.cached_tokens", "completion_tokens",
+            "output_tokens", "completion_tokens_details.reasoning_tokens", "output_tokens_details.reasoning_tokens",
+            "total_tokens");
+
+    /**
+     * Usage from the numbers at {@link #REPORTED_PATHS}' indexes ({@code present}: bit i set if slot i was there):
+     * the Chat name if present, else its alternative, else 0; the total as reported, else input + output.
+     */
+    static Usage reported(long[] slots, int present) {
+        long input = first(slots, present, 0);
+        long output = first(slots, present, 4);
+        return new Usage(input, first(slots, present, 2), output, first(slots, present, 6),
+                (present & 1 << 8) != 0 ? slots[8] : input + output, UsageSource.REPORTED);
+    }
+
+    private static long first(long[] slots, int present, int slot) {
+        return (present & 1 << slot) != 0 ? slots[slot] : (present & 1 << slot + 1) != 0 ? slots[slot + 1] : 0;
     }
 }
