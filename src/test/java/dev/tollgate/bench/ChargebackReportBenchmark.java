@@ -1,13 +1,9 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.local.EmbeddedDatabase;
-import dev.tollgate.pricing.PriceSeeder;
-import dev.tollgate.pricing.PriceStore;
-import dev.tollgate.pricing.PricingConfig;
 import dev.tollgate.reporting.ChargebackGrouping;
 import dev.tollgate.reporting.ChargebackQuery;
 import dev.tollgate.reporting.ChargebackReport;
-import dev.tollgate.reporting.ReportingConfig;
 import dev.tollgate.reporting.RollupZones;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
@@ -47,16 +43,7 @@ public final class ChargebackReportBenchmark {
             dataSource.setUser("postgres");
             dataSource.setPassword("postgres");
             Flyway.configure().dataSource(dataSource).load().migrate();
-            PricingConfig pricing = new PricingConfig() {
-                public String currency() {
-                    return "USD";
-                }
-
-                public List<String> seedFiles() {
-                    return List.of();
-                }
-            };
-            new PriceStore(dataSource, pricing).add(PriceSeeder.read("classpath:pricing/sample-prices.csv"));
+            SampleCatalog.load(dataSource);
             generate(dataSource, rows);
             RollupZones zones = new RollupZones(dataSource, () -> List.of(ZoneId.of("UTC")));
             long start = System.nanoTime();
@@ -69,7 +56,7 @@ public final class ChargebackReportBenchmark {
             LOG.infof("chargeback bench: %d usage records in %s..%s, %d rollup rows", count(dataSource, "usage_record"),
                     FROM, TO, count(dataSource, "usage_daily"));
 
-            ChargebackQuery query = new ChargebackQuery(dataSource, zones, pricing);
+            ChargebackQuery query = new ChargebackQuery(dataSource, zones, SampleCatalog.USD);
             for (String groupBy : List.of("app", "businessUnit,model", "app,day", "costCenter,model,month")) {
                 List<ChargebackGrouping> groupings = ChargebackGrouping.parse(List.of(groupBy));
                 double[] rollups = time(query, ZoneId.of("UTC"), groupings, runs);

@@ -7,9 +7,6 @@ import dev.tollgate.metering.UsageSource;
 import dev.tollgate.metering.UsageWriter;
 import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.pricing.PriceCatalogCache;
-import dev.tollgate.pricing.PriceSeeder;
-import dev.tollgate.pricing.PriceStore;
-import dev.tollgate.pricing.PricingConfig;
 import dev.tollgate.proxy.RequestIds;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
@@ -39,15 +36,7 @@ public final class UsageWriterBenchmark {
             dataSource.setPassword("postgres");
             Flyway.configure().dataSource(dataSource).load().migrate();
             // The sample catalog, so that every record is priced as in production.
-            new PriceStore(dataSource, new PricingConfig() {
-                public String currency() {
-                    return "USD";
-                }
-
-                public List<String> seedFiles() {
-                    return List.of();
-                }
-            }).add(PriceSeeder.read("classpath:pricing/sample-prices.csv"));
+            SampleCatalog.load(dataSource);
             UsageWriter writer = new UsageWriter(dataSource, new PriceCatalogCache());
             run(writer, Math.min(total / 4, 50_000), batch); // warm-up
             long nanos = run(writer, total, batch);
