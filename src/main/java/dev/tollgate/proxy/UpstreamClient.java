@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.request.InboundRequest;
 import dev.tollgate.routing.Backend;
 import dev.tollgate.routing.Target;
 import io.vertx.core.Future;

@@ -7,7 +7,7 @@ import dev.tollgate.metering.UsageSource;
 import dev.tollgate.metering.UsageWriter;
 import dev.tollgate.pricing.DeploymentType;
 import dev.tollgate.pricing.PriceCatalogCache;
-import dev.tollgate.proxy.RequestIds;
+import dev.tollgate.metering.RequestIds;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 import org.postgresql.ds.PGSimpleDataSource;

@@ -4,7 +4,7 @@ import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.pricing.DeploymentType;
-import dev.tollgate.proxy.RequestIds;
+import dev.tollgate.metering.RequestIds;
 import dev.tollgate.support.ScratchDatabase;
 
 import java.sql.SQLException;

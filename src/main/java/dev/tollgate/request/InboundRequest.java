@@ -1,4 +1,4 @@
-package dev.tollgate.proxy;
+package dev.tollgate.request;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;

@@ -1,4 +1,4 @@
-package dev.tollgate.proxy;
+package dev.tollgate.metering;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.tollgate.proxy;
+package dev.tollgate.request;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
-import dev.tollgate.routing.Target;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -60,19 +59,20 @@ public class RequestReader {
     }
 
     /**
-     * The body to send to that target. Where the deployment is the body's {@code model}, a target that
-     * serves the pool with another deployment (a fallback) needs it renamed; everything else goes as read.
+     * The body to send to a target serving the request with that deployment. Where the deployment is the body's
+     * {@code model}, a target that serves the pool with another deployment (a fallback) needs it renamed; everything
+     * else goes as read.
      */
-    public Buffer bodyFor(InboundRequest request, Target target) {
-        if (!request.style().deploymentInBody() || target.upstreamDeployment().equals(request.deployment())) {
+    public Buffer bodyFor(InboundRequest request, String upstreamDeployment) {
+        if (!request.style().deploymentInBody() || upstreamDeployment.equals(request.deployment())) {
             return request.body();
         }
         ObjectNode renamed = request.json().deepCopy();
-        renamed.put("model", target.upstreamDeployment());
+        renamed.put("model", upstreamDeployment);
         return Buffer.buffer(serialize(renamed));
     }
 
-    static boolean isDeploymentName(String name) {
+    public static boolean isDeploymentName(String name) {
         return name != null && DEPLOYMENT_NAME.matcher(name).matches();
     }
 

@@ -1,4 +1,4 @@
-package dev.tollgate.proxy;
+package dev.tollgate.metering;
 
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package dev.tollgate.proxy;
+package dev.tollgate.request;
 
 import java.util.Optional;
 

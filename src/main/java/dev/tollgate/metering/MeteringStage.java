@@ -1,0 +1,137 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.errors.ErrorCode;
+import dev.tollgate.errors.ErrorWriter;
+import dev.tollgate.errors.GatewayException;
+import dev.tollgate.identity.IdentityStage;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * The metering stage of the request path, right after identity: it opens the request's {@link Meter}, and from here on
+ * every request yields exactly one usage record, however it ends. The later stages close the meter through this class:
+ * {@link #reject} for a request refused before a backend answered, {@link #answerEnded} when an answer is over,
+ * {@link #callerGone} when the caller left first.
+ */
+@ApplicationScoped
+public class MeteringStage {
+
+    private static final Logger LOG = Logger.getLogger(MeteringStage.class);
+    public static final String REQUEST_ID = "x-request-id";
+    /** Recorded when the caller closed the connection before its answer was complete (nginx's convention). */
+    public static final int CALLER_LEFT = 499;
+    private static final String METER = "tollgate.meter";
+
+    private final UsageRecorder recorder;
+    private final TokenEstimator estimator;
+    private final ErrorWriter errors;
+    private final ObjectMapper mapper;
+    private final Vertx vertx;
+
+    public MeteringStage(UsageRecorder recorder, TokenEstimator estimator, ErrorWriter errors, ObjectMapper mapper,
+                         Vertx vertx) {
+        this.recorder = recorder;
+        this.estimator = estimator;
+        this.errors = errors;
+        this.mapper = mapper;
+        this.vertx = vertx;
+    }
+
+    /** Opens the request's meter; refuses the request (503) if its record might find no room when it ends. */
+    public boolean enter(RoutingContext context) {
+        if (!recorder.hasRoomForMore()) {
+            // Nothing is forwarded, so nothing is consumed and there is nothing to record.
+            context.response().putHeader("retry-after", "1");
+            errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The gateway cannot meter more requests right now; retry shortly."));
+            return false;
+        }
+        Meter meter = new Meter(IdentityStage.caller(context));
+        context.put(METER, meter);
+        context.response().putHeader(REQUEST_ID, meter.id().toString());
+        return true;
+    }
+
+    /** The meter this stage opened for the request. */
+    public static Meter meter(RoutingContext context) {
+        return context.get(METER);
+    }
+
+    /** Refuses the request with that error; it is recorded with its status and no usage (nothing was consumed). */
+    public void reject(RoutingContext context, GatewayException error) {
+        errors.send(context.response(), error);
+        offer(meter(context).finish(error.code().status(), Usage.none(), null));
+    }
+
+    /** A backend's answer begins: the tap that reads its usage as the body passes. */
+    public UsageTap answering(Meter meter, int status, String contentType, String upstreamRequestId,
+                              boolean usageInjected) {
+        boolean eventStream = contentType != null && contentType.startsWith("text/event-stream");
+        UsageTap tap = eventStream ? new SseUsageTap(mapper, usageInjected) : new JsonUsageTap();
+        meter.answering(status, upstreamRequestId, tap);
+        return tap;
+    }
+
+    /**
+     * The answer is over, completely or broken off, with that status: recorded with the usage the tap saw, none for
+     * an error answer, or an estimate for a successful answer whose usage never came.
+     */
+    public void answerEnded(Meter meter, int status) {
+        UsageTap tap = meter.tap();
+        if (status >= 400 || tap.usage().isPresent()) {
+            Usage usage = status >= 400 ? Usage.none() : tap.usage().get();
+            offer(meter.finish(status, usage, tap.model().orElse(null)));
+        } else {
+            estimated(meter, status);
+        }
+    }
+
+    /**
+     * The caller's connection closed before the gateway ended its answer. If the usage block already went by, the
+     * caller had the whole answer (it may close on the last byte, before the backend's end is read): recorded as
+     * served. Otherwise the caller left early: recorded as 499 with an estimate.
+     *
+     * @return whether the caller left early, so that the backend should stop generating for nobody
+     */
+    public boolean callerGone(Meter meter) {
+        UsageTap tap = meter.tap();
+        if (tap != null && tap.usage().isPresent()) {
+            answerEnded(meter, meter.upstreamStatus());
+            return false;
+        }
+        if (meter.finished()) {
+            return false;
+        }
+        estimated(meter, CALLER_LEFT);
+        LOG.infof("Caller left before the answer to request %s was complete", meter.id());
+        return true;
+    }
+
+    /**
+     * A successful answer without usage (a stream cut off, a caller gone): it consumed tokens all the same, so the
+     * record carries an estimate, counted with the model's tokenizer on a worker thread (the text can be long).
+     */
+    private void estimated(Meter meter, int status) {
+        UsageTap tap = meter.tap();
+        String model = tap == null ? null : tap.model().orElse(null);
+        UsageRecord record = meter.finish(status, Usage.missing(), model);
+        if (record == null) {
+            return;
+        }
+        // Read here, on the event loop that feeds the tap (a late chunk may still arrive): a one-off cost in proportion
+        // to the stream, paid only by requests that need an estimate; the tokenizer runs on a worker.
+        String output = tap == null ? "" : tap.outputText();
+        String encodingModel = model != null ? model : record.deployment();
+        vertx.executeBlocking(() -> estimator.estimate(meter.requestJson(), output, encodingModel), false)
+                .onComplete(estimate -> recorder.offer(estimate.succeeded() ? record.withUsage(estimate.result()) : record));
+    }
+
+    private void offer(UsageRecord record) {
+        if (record != null) {
+            recorder.offer(record);
+        }
+    }
+}
