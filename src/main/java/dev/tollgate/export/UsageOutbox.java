@@ -3,7 +3,7 @@ package dev.tollgate.export;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

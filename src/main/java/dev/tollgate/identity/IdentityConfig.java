@@ -40,4 +40,19 @@ public interface IdentityConfig {
     /** The longest a verified token is trusted without being verified again, whatever its expiry. */
     @WithDefault("PT1H")
     Duration tokenCacheTtl();
+
+    /** The names of the app roles (the token's {@code roles} claim) that the report and admin APIs require. */
+    RoleNames roles();
+
+    /** App role names, as defined in the organisation's Entra app registration for Tollgate. */
+    interface RoleNames {
+
+        /** May read chargeback reports and budgets ({@code /api/chargeback}, {@code /api/budgets}). */
+        @WithDefault("chargeback.reader")
+        String reader();
+
+        /** May change routing, the app registry, prices and limits ({@code /api/backends}, {@code /api/apps}, …). */
+        @WithDefault("tollgate.admin")
+        String admin();
+    }
 }

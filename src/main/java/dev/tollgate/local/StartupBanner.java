@@ -1,7 +1,6 @@
 package dev.tollgate.local;
 
 import dev.tollgate.identity.IdentityConfig;
-import dev.tollgate.reporting.ChargebackResource;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.routing.Target;
 import io.quarkus.runtime.StartupEvent;
@@ -51,7 +50,7 @@ public class StartupBanner {
         DevKeys keys = DevKeys.ensure(Path.of(dev.keyDir()));
         Path callerToken = write(keys.directory().resolve("caller.token"), token(keys, List.of()));
         Path readerToken = write(keys.directory().resolve("reader.token"),
-                token(keys, List.of(ChargebackResource.READER_ROLE)));
+                token(keys, List.of(identity.roles().reader())));
         String backends = pools.pools().stream()
                 .map(pool -> "    " + pool.deployment() + " -> " + pool.targets().stream()
                         .map(Target::backend).map(Object::toString).collect(Collectors.joining(", ")))
@@ -70,11 +69,11 @@ public class StartupBanner {
                     -d '{"messages":[{"role":"user","content":"Hello, Tollgate!"}]}'
                 Streamed: add "stream":true to the body and -N to curl. Over HTTPS: https://localhost:%2$s --cacert %3$s
 
-                See what was metered (this token carries the role chargeback.reader):
+                See what was metered (this token carries the role %8$s):
                   curl -s 'http://localhost:%1$d/api/chargeback?groupBy=app,model' -H "Authorization: Bearer $(cat %7$s)"
                 ===================================================================================================
                 """, httpPort, httpsPort.map(String::valueOf).orElse("(off)"), certificate, backends, dev.appId(),
-                callerToken, readerToken);
+                callerToken, readerToken, identity.roles().reader());
     }
 
     private static Path write(Path file, String token) {

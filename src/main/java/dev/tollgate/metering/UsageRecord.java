@@ -1,6 +1,6 @@
 package dev.tollgate.metering;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 
 import java.time.Instant;
 import java.util.UUID;

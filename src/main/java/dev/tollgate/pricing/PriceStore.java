@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.routing.DeploymentType;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;

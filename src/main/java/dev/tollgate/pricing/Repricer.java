@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.reporting.DailyRollup;
 
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,6 @@
 package dev.tollgate.reporting;
 
+import dev.tollgate.identity.Roles;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
 import jakarta.annotation.security.RolesAllowed;
@@ -34,7 +35,6 @@ import java.util.Locale;
 public class ChargebackResource {
 
     /** The role a caller's token must carry to read usage and cost. */
-    public static final String READER_ROLE = "chargeback.reader";
 
     static final String CSV = "text/csv";
     /** PostgreSQL's "invalid parameter value", e.g. a time zone its tz database does not know. */
@@ -47,7 +47,7 @@ public class ChargebackResource {
     }
 
     @GET
-    @RolesAllowed(READER_ROLE)
+    @RolesAllowed(Roles.READER)
     @Produces({MediaType.APPLICATION_JSON, CSV})
     @Operation(summary = "Cost and tokens over a period of local days, grouped any way, with the grand total")
     @APIResponse(responseCode = "200", description = "The report", content = {

@@ -1,6 +1,6 @@
 package dev.tollgate.routing;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.routing.credentials.BackendCredential;
 
 import java.net.URI;

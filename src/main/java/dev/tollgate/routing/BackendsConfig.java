@@ -1,6 +1,6 @@
 package dev.tollgate.routing;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;

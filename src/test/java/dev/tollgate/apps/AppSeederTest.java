@@ -1,6 +1,5 @@
 package dev.tollgate.apps;
 
-import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.apps.AppsConfig.SeedMode;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -141,7 +140,7 @@ class AppSeederTest {
     }
 
     private static String updatedAt(String appId) {
-        return given().auth().oauth2(TestTokens.withRoles("apps-admin", BackendsResource.ADMIN_ROLE))
+        return given().auth().oauth2(TestTokens.withRoles("apps-admin", TestTokens.ADMIN_ROLE))
                 .get("/api/apps/" + appId).then().statusCode(200).extract().path("updatedAt");
     }
 }

@@ -5,7 +5,7 @@ import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.metering.UsageWriter;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.pricing.PriceCatalogCache;
 import dev.tollgate.metering.RequestIds;
 import org.flywaydb.core.Flyway;

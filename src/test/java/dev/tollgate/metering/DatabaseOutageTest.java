@@ -113,7 +113,7 @@ class DatabaseOutageTest {
         EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
         database.stop();
         try {
-            given().auth().oauth2(TestTokens.withRoles("finance", "chargeback.reader")).get("/api/chargeback")
+            given().auth().oauth2(TestTokens.withRoles("finance", TestTokens.READER_ROLE)).get("/api/chargeback")
                     .then().statusCode(503).body("error.code", equalTo("ServiceUnavailable"));
         } finally {
             database.start();

@@ -1,6 +1,6 @@
 package dev.tollgate.metering;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.support.UsageRows;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
 package dev.tollgate.metering;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.pricing.PriceCatalogCache;
 import dev.tollgate.support.ScratchDatabase;
 import com.fasterxml.jackson.databind.ObjectMapper;

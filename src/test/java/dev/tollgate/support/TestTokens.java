@@ -26,6 +26,13 @@ public final class TestTokens {
     public static final String V1_ISSUER = "https://sts.windows.net/" + TENANT + "/";
     public static final String V2_ISSUER = "https://login.microsoftonline.com/" + TENANT + "/v2.0";
     public static final String AUDIENCE = "https://cognitiveservices.azure.com";
+    /** The reader role: the default name (tollgate.identity.roles.reader). */
+    public static final String READER_ROLE = "chargeback.reader";
+    /**
+     * The admin role: the test profile names it as an organisation would in its Entra app registration
+     * (tollgate.identity.roles.admin), so every admin test also shows that role names are configuration.
+     */
+    public static final String ADMIN_ROLE = "Tollgate.Admin";
 
     private static final PrivateKey TRUSTED = load("/keys/test-private.pem");
 

@@ -1,4 +1,4 @@
-package dev.tollgate.pricing;
+package dev.tollgate.routing;
 
 import java.util.Arrays;
 import java.util.Locale;
