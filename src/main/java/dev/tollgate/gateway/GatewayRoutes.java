@@ -16,8 +16,9 @@ import java.util.List;
 
 /**
  * The request path of the AOAI-compatible API, as a chain of stages, each in its own package, run in this order on
- * the event loop. A stage either passes the request on ({@code true}) or has answered it ({@code false}: refused).
- * Read one request by reading {@link #chain}, then each stage's package.
+ * the event loop, each in a span of its own when the request is traced ({@link StageTracing}). A stage either passes
+ * the request on ({@code true}) or has answered it ({@code false}: refused). Read one request by reading
+ * {@link #chain}, then each stage's package.
  *
  * <p>On the Vert.x router directly rather than through Quarkus REST: the proxy needs the raw request and response
  * streams, and nothing of REST's binding. Quarkus security has already validated the token (proactive
@@ -27,10 +28,11 @@ import java.util.List;
 public class GatewayRoutes {
 
     private final List<Stage> chain;
+    private final StageTracing tracing;
     private final ProxyConfig config;
 
     public GatewayRoutes(IdentityStage identity, MeteringStage metering, RequestStage request,
-                         AdmissionStage admission, ProxyStage proxy, ProxyConfig config) {
+                         AdmissionStage admission, ProxyStage proxy, StageTracing tracing, ProxyConfig config) {
         this.chain = List.of(
                 // who is calling: the Caller (azp or appid of a valid token), or 401/403, not metered
                 new Stage("identity", identity::enter),
@@ -42,6 +44,7 @@ public class GatewayRoutes {
                 new Stage("admission", admission::enter),
                 // routing and proxy: pool, target, forward, failover, the answer streamed back through the meter
                 new Stage("proxy", proxy::enter));
+        this.tracing = tracing;
         this.config = config;
     }
 
@@ -54,7 +57,7 @@ public class GatewayRoutes {
 
     private void handle(RoutingContext context) {
         for (Stage stage : chain) {
-            if (!stage.step().enter(context)) {
+            if (!tracing.enter(stage, context)) {
                 return;
             }
         }

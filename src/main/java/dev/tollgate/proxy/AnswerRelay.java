@@ -76,6 +76,7 @@ class AnswerRelay {
     }
 
     private void ended(Exchange exchange, int status) {
+        exchange.attemptSpan().end();
         exchange.cancelDeadline(vertx);
         metering.answerEnded(exchange.meter, status);
     }

@@ -4,6 +4,8 @@ import dev.tollgate.metering.Meter;
 import dev.tollgate.request.InboundRequest;
 import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.Target;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -22,6 +24,8 @@ final class Exchange {
     final Meter meter;
     final InboundRequest request;
     final Pool pool;
+    /** The trace context of the proxy stage, the parent of each attempt's span. */
+    final Context trace = Context.current();
     private final long startNanos = System.nanoTime();
     private final Set<Target> tried = new HashSet<>(4);
     private Target target;
@@ -29,6 +33,7 @@ final class Exchange {
     private long deadlineTimer = -1;
     private long attemptStartNanos;
     private boolean deadlinePassed;
+    private Span attemptSpan = Span.getInvalid();
 
     Exchange(RoutingContext context, Meter meter, InboundRequest request, Pool pool) {
         this.context = context;
@@ -37,8 +42,9 @@ final class Exchange {
         this.pool = pool;
     }
 
-    /** The request is being sent to this target (its first or a further attempt). */
-    void attempt(Target target) {
+    /** The request is being sent to this target (its first or a further attempt), traced by that span. */
+    void attempt(Target target, Span span) {
+        this.attemptSpan = span;
         this.attemptStartNanos = System.nanoTime();
         this.deadlinePassed = false;
         this.target = target;
@@ -67,6 +73,11 @@ final class Exchange {
 
     Target target() {
         return target;
+    }
+
+    /** The span of the current attempt (a no-op span when the request is not traced). */
+    Span attemptSpan() {
+        return attemptSpan;
     }
 
     /** Runs the action if the current attempt is still going after that long; replaces an earlier deadline. */

@@ -37,17 +37,20 @@ public class ProxyStage {
     private final UpstreamClient upstream;
     private final RequestReader reader;
     private final AnswerRelay relay;
+    private final AttemptTracing tracing;
     private final MeteringStage metering;
     private final ProxyConfig config;
     private final Vertx vertx;
 
     public ProxyStage(PoolRegistry pools, TargetSelector selector, UpstreamClient upstream, RequestReader reader,
-                      AnswerRelay relay, MeteringStage metering, ProxyConfig config, Vertx vertx) {
+                      AnswerRelay relay, AttemptTracing tracing, MeteringStage metering, ProxyConfig config,
+                      Vertx vertx) {
         this.pools = pools;
         this.selector = selector;
         this.upstream = upstream;
         this.reader = reader;
         this.relay = relay;
+        this.tracing = tracing;
         this.metering = metering;
         this.config = config;
         this.vertx = vertx;
@@ -82,8 +85,9 @@ public class ProxyStage {
 
     /** One attempt: the request to one target. */
     private void send(Exchange exchange, Target target) {
-        exchange.attempt(target);
-        upstream.open(target, exchange.request, exchange.context.request().headers())
+        exchange.attempt(target, tracing.start(exchange.trace, target, exchange.attempts() + 1));
+        upstream.open(target, exchange.request, exchange.context.request().headers(),
+                        headers -> tracing.inject(exchange.attemptSpan(), headers))
                 .compose(request -> {
                     exchange.upstreamRequest(request);
                     exchange.deadline(vertx, upstream.requestTimeout(target), request::reset);
@@ -100,6 +104,7 @@ public class ProxyStage {
     private void answered(Exchange exchange, Target target, HttpClientResponse response) {
         Pool pool = exchange.pool;
         int status = response.statusCode();
+        AttemptTracing.answered(exchange.attemptSpan(), status);
         if (status == 429) {
             selector.throttled(pool, target, response.headers());
         } else if (status >= 500) {
@@ -115,6 +120,7 @@ public class ProxyStage {
             if (next.isPresent() || allParked) {
                 // Read and drop the body, so the connection goes back to the pool.
                 response.body();
+                exchange.attemptSpan().end();
                 if (next.isPresent()) {
                     LOG.debugf("Backend %s answered %d to request %s; trying %s", target, status,
                             exchange.meter.id(), next.get());
@@ -129,6 +135,7 @@ public class ProxyStage {
     }
 
     private void attemptFailed(Exchange exchange, Target target, Throwable failure) {
+        AttemptTracing.failed(exchange.attemptSpan(), failure);
         if (exchange.meter.finished()) {
             return; // the caller left first and the gateway reset the upstream request itself
         }
