@@ -1,6 +1,6 @@
 package dev.tollgate.pricing;
 
-import dev.tollgate.reporting.DailyRollup;
+import dev.tollgate.ledger.DailyRollup;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
