@@ -14,12 +14,12 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Writes usage records to PostgreSQL, a batch per transaction: prices each record with the catalog committed at that
- * moment and inserts the batch as {@link RecordInsert} says, records and daily rollups in one statement, so that a
- * retried batch is harmless. Plain JDBC (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
+ * The PostgreSQL sink: writes usage records a batch per transaction, each priced with the catalog committed at that
+ * moment, inserted as {@link RecordInsert} says, records and daily rollups in one statement, so that a retried batch
+ * is harmless. Plain JDBC (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
  */
 @ApplicationScoped
-public class UsageWriter {
+public class UsageWriter implements UsageSink {
 
     private final DataSource dataSource;
     private final PriceCatalogCache prices;
@@ -30,7 +30,25 @@ public class UsageWriter {
     }
 
     /** Writes all the records or none of them; records already in the table are left as they are. */
-    public void write(List<UsageRecord> records) throws SQLException {
+    @Override
+    public void write(List<UsageRecord> records) throws UsageSinkException {
+        try {
+            insert(records);
+        } catch (SQLException e) {
+            throw new UsageSinkException(e, refusedForGood(e));
+        } catch (RuntimeException | AssertionError e) {
+            // pgjdbc answers some writes on a connection the server dropped with an AssertionError.
+            throw new UsageSinkException(e, false);
+        }
+    }
+
+    /** The failure is about the data (SQLSTATE classes 22 and 23), not the database being away. */
+    private static boolean refusedForGood(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private void insert(List<UsageRecord> records) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
