@@ -33,6 +33,8 @@ public class UsageRecorder {
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
     /** A replay without a deadline (while running: the writer thread has all the time it needs). */
     private static final long NO_DEADLINE = Long.MIN_VALUE;
+    /** The first pause after a failed write; it doubles up to {@link MeteringConfig#maxRetryBackoff()}. */
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private final UsageSink store;
     private final ReplayableSink spool;
@@ -57,7 +59,7 @@ public class UsageRecorder {
                          MeterRegistry registry) {
         this.store = store;
         this.spool = spool;
-        this.backoff = new Backoff(Duration.ofMillis(100), config.maxRetryBackoff());
+        this.backoff = new Backoff(FIRST_RETRY, config.maxRetryBackoff());
         this.metrics = metrics;
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());

@@ -1,18 +1,16 @@
 package dev.tollgate.proxy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
 import dev.tollgate.identity.Caller;
 import dev.tollgate.identity.CallerResolver;
-import dev.tollgate.metering.JsonUsageTap;
-import dev.tollgate.metering.SseUsageTap;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.TokenEstimator;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.metering.UsageTap;
+import dev.tollgate.metering.UsageTaps;
 import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.routing.Target;
@@ -53,11 +51,11 @@ public class ProxyHandler {
     private final TokenEstimator estimator;
     private final UsageRecorder recorder;
     private final ErrorWriter errors;
-    private final ObjectMapper mapper;
+    private final UsageTaps taps;
 
     public ProxyHandler(CallerResolver callers, RequestReader reader, PoolRegistry pools, TargetSelector selector,
                         UpstreamClient upstream, ProxyConfig config, UsageRecorder recorder, ErrorWriter errors,
-                        ObjectMapper mapper, Vertx vertx, TokenEstimator estimator) {
+                        UsageTaps taps, Vertx vertx, TokenEstimator estimator) {
         this.vertx = vertx;
         this.estimator = estimator;
         this.selector = selector;
@@ -68,7 +66,7 @@ public class ProxyHandler {
         this.upstream = upstream;
         this.recorder = recorder;
         this.errors = errors;
-        this.mapper = mapper;
+        this.taps = taps;
     }
 
     /**
@@ -211,7 +209,8 @@ public class ProxyHandler {
         HeaderPolicy.copyResponseHeaders(upstreamResponse.headers(), response.headers());
         String contentType = Optional.ofNullable(upstreamResponse.getHeader("content-type")).orElse("");
         boolean eventStream = contentType.startsWith("text/event-stream");
-        UsageTap tap = eventStream ? new SseUsageTap(mapper, exchange.request().usageInjected()) : new JsonUsageTap();
+        UsageTap tap = taps.forAnswer(exchange.request().operation().path(), contentType,
+                exchange.request().usageInjected());
         exchange.answering(upstreamResponse.statusCode(), tap);
         String length = upstreamResponse.getHeader("content-length");
         if (!eventStream && length != null) {
