@@ -85,6 +85,11 @@ public final class Meter {
         return tap;
     }
 
+    /** The operation asked, e.g. {@code chat/completions}. */
+    String operation() {
+        return operation;
+    }
+
     JsonNode requestJson() {
         return requestJson;
     }

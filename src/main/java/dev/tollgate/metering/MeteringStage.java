@@ -1,6 +1,5 @@
 package dev.tollgate.metering;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
@@ -28,15 +27,15 @@ public class MeteringStage {
     private final UsageRecorder recorder;
     private final TokenEstimator estimator;
     private final ErrorWriter errors;
-    private final ObjectMapper mapper;
+    private final UsageTaps taps;
     private final Vertx vertx;
 
-    public MeteringStage(UsageRecorder recorder, TokenEstimator estimator, ErrorWriter errors, ObjectMapper mapper,
+    public MeteringStage(UsageRecorder recorder, TokenEstimator estimator, ErrorWriter errors, UsageTaps taps,
                          Vertx vertx) {
         this.recorder = recorder;
         this.estimator = estimator;
         this.errors = errors;
-        this.mapper = mapper;
+        this.taps = taps;
         this.vertx = vertx;
     }
 
@@ -69,8 +68,7 @@ public class MeteringStage {
     /** A backend's answer begins: the tap that reads its usage as the body passes. */
     public UsageTap answering(Meter meter, int status, String contentType, String upstreamRequestId,
                               boolean usageInjected) {
-        boolean eventStream = contentType != null && contentType.startsWith("text/event-stream");
-        UsageTap tap = eventStream ? new SseUsageTap(mapper, usageInjected) : new JsonUsageTap();
+        UsageTap tap = taps.forAnswer(meter.operation(), contentType == null ? "" : contentType, usageInjected);
         meter.answering(status, upstreamRequestId, tap);
         return tap;
     }

@@ -9,11 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,12 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Takes usage records from the request path without ever blocking it, and writes them to PostgreSQL in batches on a
- * thread of its own. While the database fails, the batch in hand is retried with backoff and new records wait in the
- * bounded queue; once the queue is half full they move to the disk spool ({@link UsageSpool}), which is replayed when
- * the database is back. A record written twice is stored once ({@link UsageWriter} is idempotent). At shutdown the
- * queue is written and then the spool replayed, within a time budget; records the database cannot take by then are
- * spooled, or stay spooled, and are replayed at the next start.
+ * Takes usage records from the request path without ever blocking it, and writes them to the store of record
+ * (PostgreSQL) in batches on a thread of its own. While the store fails, the batch in hand is retried with backoff and
+ * new records wait in the bounded queue; once the queue is half full they move to the spool (on disk), which is
+ * replayed into the store when it is back. A record written twice is stored once (every sink is idempotent). At
+ * shutdown the queue is written and then the spool replayed, within a time budget; records the store cannot take by
+ * then are spooled, or stay spooled, and are replayed at the next start.
  */
 @ApplicationScoped
 public class UsageRecorder {
@@ -37,9 +33,11 @@ public class UsageRecorder {
     private static final Logger LOG = Logger.getLogger(UsageRecorder.class);
     /** A replay without a deadline (while running: the writer thread has all the time it needs). */
     private static final long NO_DEADLINE = Long.MIN_VALUE;
+    /** The first pause after a failed write; it doubles up to {@link MeteringConfig#maxRetryBackoff()}. */
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
-    private final UsageWriter writer;
-    private final UsageSpool spool;
+    private final UsageSink store;
+    private final ReplayableSink spool;
     private final UsageMetrics metrics;
     private final MeteringConfig config;
     private final BlockingQueue<UsageRecord> queue;
@@ -51,12 +49,17 @@ public class UsageRecorder {
     private final Counter spooled;
     private final List<UsageRecord> batch = new ArrayList<>();
     private final AtomicLong lastRejectLog = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
-    private long backoffMillis;
+    private final Backoff backoff;
 
-    public UsageRecorder(UsageWriter writer, UsageMetrics metrics, MeteringConfig config, MeterRegistry registry,
-                         ObjectMapper mapper) {
-        this.writer = writer;
-        this.spool = new UsageSpool(Path.of(config.spoolDir()), mapper);
+    /**
+     * @param store the system of record (PostgreSQL)
+     * @param spool where records wait while the store is away
+     */
+    public UsageRecorder(UsageSink store, ReplayableSink spool, UsageMetrics metrics, MeteringConfig config,
+                         MeterRegistry registry) {
+        this.store = store;
+        this.spool = spool;
+        this.backoff = new Backoff(FIRST_RETRY, config.maxRetryBackoff());
         this.metrics = metrics;
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
@@ -74,7 +77,7 @@ public class UsageRecorder {
         this.quarantined = registry.counter("tollgate.usage.records.quarantined");
         this.spooled = registry.counter("tollgate.usage.records.spooled");
         registry.gauge("tollgate.usage.queue.depth", queue, BlockingQueue::size);
-        registry.gauge("tollgate.usage.spool.records", spool, UsageSpool::size);
+        registry.gauge("tollgate.usage.spool.records", spool, ReplayableSink::size);
     }
 
     /** Queues a record for writing; never blocks. Returns false if the queue is full. */
@@ -182,24 +185,22 @@ public class UsageRecorder {
         try {
             while (!executor.isShutdown() && (!batch.isEmpty() || !queue.isEmpty())) {
                 if (!writeBatch()) {
-                    backoffMillis = Math.min(Math.max(2 * backoffMillis, 100), config.maxRetryBackoff().toMillis());
-                    delay = backoffMillis;
+                    delay = backoff.failed();
                     if (queue.size() > config.queueCapacity() / 2) {
                         // The outage outlasts what memory should hold: move the backlog to disk, free the queue.
                         spoolBacklog();
                     }
                     break;
                 }
-                backoffMillis = 0;
+                backoff.succeeded();
             }
             if (batch.isEmpty() && queue.isEmpty() && !spool.isEmpty()) {
                 // Nothing new to write: time to bring back what was spooled (one file per round).
                 if (replaySpool()) {
-                    backoffMillis = 0;
+                    backoff.succeeded();
                     delay = 0;
                 } else {
-                    backoffMillis = Math.min(Math.max(2 * backoffMillis, 100), config.maxRetryBackoff().toMillis());
-                    delay = backoffMillis;
+                    delay = backoff.failed();
                 }
             }
         } catch (Throwable unexpected) {
@@ -217,12 +218,12 @@ public class UsageRecorder {
         List<UsageRecord> backlog = new ArrayList<>(batch);
         queue.drainTo(backlog);
         try {
-            spool.append(backlog);
+            spool.write(backlog);
             spooled.increment(backlog.size());
             batch.clear();
             LOG.warnf("Database unavailable: %d usage records moved to the spool in %s", backlog.size(), config.spoolDir());
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (UsageSinkException | RuntimeException e) {
             LOG.errorf("Could not spool %d usage records to %s (%s); keeping them in memory", backlog.size(),
                     config.spoolDir(), e.getMessage());
             batch.clear();
@@ -231,31 +232,31 @@ public class UsageRecorder {
         }
     }
 
-    /** Writes the oldest spool file to the database and forgets it; returns false if the database refused. */
+    /** Writes the oldest part of the spool to the store and forgets it; returns false if the store refused. */
     private boolean replaySpool() {
         return replayOldest(NO_DEADLINE) == Replay.DONE;
     }
 
     /**
-     * Writes the oldest spool file to the database, a batch per round trip, and forgets it. Stops, keeping the file,
-     * when a write fails or, between batches, once {@code deadline} ({@link System#nanoTime()}) has passed.
+     * Writes the oldest part of the spool to the store, a batch per round trip, and forgets it. Stops, keeping the
+     * part, when a write fails or, between batches, once {@code deadline} ({@link System#nanoTime()}) has passed.
      */
     private Replay replayOldest(long deadline) {
         try {
-            UsageSpool.Spooled oldest = spool.oldest();
+            ReplayableSink.Held oldest = spool.oldest();
             List<UsageRecord> records = oldest.records();
             for (int from = 0; from < records.size(); from += config.batchSize()) {
                 if (deadline != NO_DEADLINE && deadline - System.nanoTime() <= 0) {
                     return Replay.OUT_OF_TIME;
                 }
                 List<UsageRecord> chunk = records.subList(from, Math.min(records.size(), from + config.batchSize()));
-                writer.write(chunk);
+                store.write(chunk);
                 written.increment(chunk.size());
             }
-            spool.done(oldest);
-            LOG.infof("Replayed %d spooled usage records from %s", records.size(), oldest.file());
+            oldest.release();
+            LOG.infof("Replayed %d spooled usage records from %s", records.size(), oldest.origin());
             return Replay.DONE;
-        } catch (IOException | SQLException | RuntimeException | AssertionError e) {
+        } catch (UsageSinkException | RuntimeException e) {
             LOG.warnf("Replaying the usage spool failed (%s); retrying later", e.getMessage());
             return Replay.FAILED;
         }
@@ -266,7 +267,7 @@ public class UsageRecorder {
         DONE, FAILED, OUT_OF_TIME
     }
 
-    /** Writes the batch in hand, first filling it from the queue; returns false if the database refused it. */
+    /** Writes the batch in hand, first filling it from the queue; returns false if the store refused it. */
     private boolean writeBatch() {
         if (batch.isEmpty()) {
             queue.drainTo(batch, config.batchSize());
@@ -275,30 +276,23 @@ public class UsageRecorder {
             return true;
         }
         try {
-            writer.write(batch);
+            store.write(batch);
             written.increment(batch.size());
             batch.clear();
             return true;
-        } catch (SQLException e) {
-            if (!refusedForGood(e)) {
+        } catch (UsageSinkException e) {
+            if (!e.refusedForGood()) {
                 return retryLater(e);
             }
-            // A record the database will never take must not block every record behind it.
+            // A record the store will never take must not block every record behind it.
             writeOneByOne();
             return true;
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException e) {
             return retryLater(e);
         }
     }
 
-    /** The failure is about the data, not the database being away: retrying the same batch would fail forever. */
-    private static boolean refusedForGood(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("22") || state.startsWith("23"));
-    }
-
-    private boolean retryLater(Throwable e) {
-        // pgjdbc answers some writes on a connection the server dropped with an AssertionError, hence Throwable.
+    private boolean retryLater(Exception e) {
         failedWrites.increment();
         LOG.warnf("Writing %d usage records failed (%s); %d more queued; retrying",
                 batch.size(), e.getMessage(), queue.size());
@@ -307,16 +301,16 @@ public class UsageRecorder {
 
     /**
      * Writes the batch in hand record by record, setting aside (in the log, in full, so it can be replayed) each
-     * record the database refuses for its content. Stops at the first failure of another kind, to retry later.
+     * record the store refuses for its content. Stops at the first failure of another kind, to retry later.
      */
     private void writeOneByOne() {
         while (!batch.isEmpty()) {
             UsageRecord record = batch.get(0);
             try {
-                writer.write(List.of(record));
+                store.write(List.of(record));
                 written.increment();
-            } catch (SQLException e) {
-                if (!refusedForGood(e)) {
+            } catch (UsageSinkException e) {
+                if (!e.refusedForGood()) {
                     retryLater(e);
                     return;
                 }

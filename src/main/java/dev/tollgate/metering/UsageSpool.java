@@ -1,6 +1,9 @@
 package dev.tollgate.metering;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,22 +18,39 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * An append-only file of usage records (one JSON line each) for when PostgreSQL is away longer than memory can wait:
- * the recorder moves its backlog here and replays it once the database is back. Replaying writes idempotently, so a
- * file replayed twice (a crash between writing and deleting it) doubles nothing. Used by the writer thread only.
+ * The disk spool, for when PostgreSQL is away longer than memory can wait: files of usage records (one JSON line each)
+ * that the recorder moves its backlog to and replays once the database is back, one file a part. Replaying writes
+ * idempotently, so a file replayed twice (a crash between writing and deleting it) doubles nothing. Used by the writer
+ * thread only. Injected only as the {@link ReplayableSink}, never where the database sink is wanted.
  */
-final class UsageSpool {
+@ApplicationScoped
+@Typed(ReplayableSink.class)
+class UsageSpool implements ReplayableSink {
 
     private final Path directory;
     private final ObjectMapper mapper;
+
+    @Inject
+    UsageSpool(MeteringConfig config, ObjectMapper mapper) {
+        this(Path.of(config.spoolDir()), mapper);
+    }
 
     UsageSpool(Path directory, ObjectMapper mapper) {
         this.directory = directory;
         this.mapper = mapper;
     }
 
-    /** Appends the records to a new spool file and forces it to disk before returning. */
-    void append(List<UsageRecord> records) throws IOException {
+    /** Writes the records to a new spool file, forced to disk before returning. */
+    @Override
+    public void write(List<UsageRecord> records) throws UsageSinkException {
+        try {
+            append(records);
+        } catch (IOException | RuntimeException e) {
+            throw new UsageSinkException(e, false);
+        }
+    }
+
+    private void append(List<UsageRecord> records) throws IOException {
         if (records.isEmpty()) {
             return;
         }
@@ -48,12 +68,13 @@ final class UsageSpool {
         Files.move(partial, directory.resolve(partial.getFileName().toString().replace(".partial", ".jsonl")));
     }
 
-    boolean isEmpty() {
+    @Override
+    public boolean isEmpty() {
         return files().isEmpty();
     }
 
-    /** Records waiting in the spool. */
-    long size() {
+    @Override
+    public long size() {
         long lines = 0;
         for (Path file : files()) {
             try (Stream<String> content = Files.lines(file)) {
@@ -65,8 +86,17 @@ final class UsageSpool {
         return lines;
     }
 
-    /** The oldest spool file's records, or an empty list when the spool is empty. */
-    Spooled oldest() throws IOException {
+    /** The oldest spool file's records, or none when the spool is empty. */
+    @Override
+    public Spooled oldest() throws UsageSinkException {
+        try {
+            return read();
+        } catch (IOException | RuntimeException e) {
+            throw new UsageSinkException(e, false);
+        }
+    }
+
+    private Spooled read() throws IOException {
         List<Path> files = files();
         if (files.isEmpty()) {
             return new Spooled(null, List.of());
@@ -84,11 +114,6 @@ final class UsageSpool {
         return new Spooled(file, records);
     }
 
-    /** Forgets a file whose records are all in the database. */
-    void done(Spooled spooled) throws IOException {
-        Files.deleteIfExists(spooled.file());
-    }
-
     private List<Path> files() {
         if (!Files.isDirectory(directory)) {
             return List.of();
@@ -102,7 +127,25 @@ final class UsageSpool {
         }
     }
 
-    /** One spool file and its records. */
-    record Spooled(Path file, List<UsageRecord> records) {
+    /** One spool file (null: none) and its records. */
+    record Spooled(Path file, List<UsageRecord> records) implements Held {
+
+        @Override
+        public String origin() {
+            return String.valueOf(file);
+        }
+
+        /** Deletes the file. */
+        @Override
+        public void release() throws UsageSinkException {
+            if (file == null) {
+                return;
+            }
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UsageSinkException(e, false);
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.tollgate.reporting;
 
+import dev.tollgate.ledger.DailyRollup;
+import dev.tollgate.ledger.RollupZones;
 import dev.tollgate.pricing.PricingConfig;
 
 import jakarta.enterprise.context.ApplicationScoped;

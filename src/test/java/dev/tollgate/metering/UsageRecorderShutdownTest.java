@@ -49,11 +49,11 @@ class UsageRecorderShutdownTest {
         UsageSpool spool = new UsageSpool(spoolDirectory, MAPPER);
         List<UsageRecord> spooledEarlier = records(3);
         List<UsageRecord> spooledLater = records(2);
-        spool.append(spooledEarlier);
-        spool.append(spooledLater);
+        spool.write(spooledEarlier);
+        spool.write(spooledLater);
         // A file whose write went through but was not deleted (the process died between the two): replayed again.
         database.writer().write(List.of(spooledEarlier.get(1)));
-        UsageRecorder recorder = recorder(database.writer(), Duration.ofSeconds(30));
+        UsageRecorder recorder = recorder(database.writer(), spool, Duration.ofSeconds(30));
         List<UsageRecord> queued = records(4);
         queued.forEach(recorder::offer);
 
@@ -67,8 +67,9 @@ class UsageRecorderShutdownTest {
     void withTheDatabaseAwayTheQueueJoinsTheSpoolOnDiskAndTheNextShutdownOrStartWritesItAllOnce() throws Exception {
         UsageSpool spool = new UsageSpool(spoolDirectory, MAPPER);
         List<UsageRecord> spooled = records(2);
-        spool.append(spooled);
-        UsageRecorder away = recorder(new UsageWriter(unreachable(), new PriceCatalogCache()), Duration.ofSeconds(30));
+        spool.write(spooled);
+        UsageRecorder away = recorder(new UsageWriter(unreachable(), new PriceCatalogCache()), spool,
+                Duration.ofSeconds(30));
         List<UsageRecord> queued = records(3);
         queued.forEach(away::offer);
 
@@ -77,7 +78,7 @@ class UsageRecorderShutdownTest {
         assertThat(spool.size()).as("the queue moved to the spool, the spool untouched").isEqualTo(5);
         assertThat(database.ids()).isEmpty();
 
-        recorder(database.writer(), Duration.ofSeconds(30)).stop(new ShutdownEvent());
+        recorder(database.writer(), spool, Duration.ofSeconds(30)).stop(new ShutdownEvent());
 
         assertThat(database.ids()).containsExactlyInAnyOrderElementsOf(ids(spooled, queued));
         assertThat(spool.isEmpty()).isTrue();
@@ -87,8 +88,8 @@ class UsageRecorderShutdownTest {
     void withoutTimeLeftToReplayTheSpoolStaysOnDiskAndTheQueueIsStillWritten() throws Exception {
         UsageSpool spool = new UsageSpool(spoolDirectory, MAPPER);
         List<UsageRecord> spooled = records(3);
-        spool.append(spooled);
-        UsageRecorder recorder = recorder(database.writer(), Duration.ZERO);
+        spool.write(spooled);
+        UsageRecorder recorder = recorder(database.writer(), spool, Duration.ZERO);
         UsageRecord queued = records(1).get(0);
         recorder.offer(queued);
 
@@ -98,10 +99,10 @@ class UsageRecorderShutdownTest {
         assertThat(spool.oldest().records()).containsExactlyElementsOf(spooled);
     }
 
-    private UsageRecorder recorder(UsageWriter writer, Duration replayBudget) {
+    private UsageRecorder recorder(UsageSink store, ReplayableSink spool, Duration replayBudget) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        return new UsageRecorder(writer, new UsageMetrics(registry), new Config(spoolDirectory, replayBudget),
-                registry, MAPPER);
+        return new UsageRecorder(store, spool, new UsageMetrics(registry), new Config(spoolDirectory, replayBudget),
+                registry);
     }
 
     @SafeVarargs

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class UsageSpoolTest {
 
@@ -26,23 +27,42 @@ class UsageSpoolTest {
         UsageSpool spool = new UsageSpool(directory, mapper);
         UsageRecord first = record("app-1", "l'appli \"été\" 🚗");
         UsageRecord second = record("app-2", null);
-        spool.append(List.of(first));
-        spool.append(List.of(second));
+        spool.write(List.of(first));
+        spool.write(List.of(second));
         assertThat(spool.size()).isEqualTo(2);
 
         UsageSpool.Spooled oldest = spool.oldest();
         assertThat(oldest.records()).containsExactly(first);
-        spool.done(oldest);
+        oldest.release();
         assertThat(spool.oldest().records()).containsExactly(second);
-        spool.done(spool.oldest());
+        spool.oldest().release();
         assertThat(spool.isEmpty()).isTrue();
         assertThat(spool.oldest().records()).isEmpty();
+        spool.oldest().release();
     }
 
     @Test
     void aFileStillBeingWrittenIsNotReplayed() throws Exception {
         Files.writeString(directory.resolve("usage-1.partial"), "{\"half\":");
         assertThat(new UsageSpool(directory, mapper).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aSpoolThatCannotBeWrittenSaysSoAndHoldsNothing() throws Exception {
+        Path notADirectory = Files.writeString(directory.resolve("file"), "");
+        UsageSpool spool = new UsageSpool(notADirectory, mapper);
+        assertThatThrownBy(() -> spool.write(List.of(record("app-1", null))))
+                .isInstanceOfSatisfying(UsageSinkException.class, e -> assertThat(e.refusedForGood()).isFalse());
+        assertThat(spool.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUnreadableSpoolFileIsAFailureToRetryAndStaysOnDisk() throws Exception {
+        Files.writeString(directory.resolve("usage-1.jsonl"), "{\"half\":\n");
+        UsageSpool spool = new UsageSpool(directory, mapper);
+        assertThatThrownBy(spool::oldest)
+                .isInstanceOfSatisfying(UsageSinkException.class, e -> assertThat(e.refusedForGood()).isFalse());
+        assertThat(spool.isEmpty()).isFalse();
     }
 
     private static UsageRecord record(String app, String upstreamId) {

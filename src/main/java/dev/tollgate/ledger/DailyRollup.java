@@ -1,4 +1,17 @@
-package dev.tollgate.reporting;
+package dev.tollgate.ledger;
+
+import static dev.tollgate.ledger.RecordColumn.APP_ID;
+import static dev.tollgate.ledger.RecordColumn.BACKEND_ID;
+import static dev.tollgate.ledger.RecordColumn.CACHED_INPUT_TOKENS;
+import static dev.tollgate.ledger.RecordColumn.COST;
+import static dev.tollgate.ledger.RecordColumn.DEPLOYMENT;
+import static dev.tollgate.ledger.RecordColumn.INPUT_TOKENS;
+import static dev.tollgate.ledger.RecordColumn.MODEL;
+import static dev.tollgate.ledger.RecordColumn.OCCURRED_AT;
+import static dev.tollgate.ledger.RecordColumn.OUTPUT_TOKENS;
+import static dev.tollgate.ledger.RecordColumn.REASONING_TOKENS;
+import static dev.tollgate.ledger.RecordColumn.TOTAL_TOKENS;
+import static dev.tollgate.ledger.RecordColumn.USAGE_SOURCE;
 
 /**
  * SQL for {@code usage_daily}: per zone, local day, app, model, deployment, backend and priced-or-not, the sums a
@@ -9,10 +22,10 @@ package dev.tollgate.reporting;
 public final class DailyRollup {
 
     /** The columns of {@code usage_record} the rollups are computed from. */
-    public static final String RECORD_COLUMNS = "occurred_at, app_id, model, deployment, backend_id, usage_source, "
-            + "input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost";
+    static final String RECORD_COLUMNS = RecordColumn.list(OCCURRED_AT, APP_ID, MODEL, DEPLOYMENT, BACKEND_ID,
+            USAGE_SOURCE, INPUT_TOKENS, CACHED_INPUT_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS, TOTAL_TOKENS, COST);
 
-    static final String KEY = "zone, day, app_id, model, deployment, backend_id, priced";
+    private static final String KEY = "zone, day, app_id, model, deployment, backend_id, priced";
     private static final String SUMS = "requests, estimated_requests, missing_requests, input_tokens, "
             + "cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, estimated_tokens, cost";
 
@@ -46,7 +59,7 @@ public final class DailyRollup {
      * The rows {@code usage_daily} would hold for {@code records}, for each zone in {@code zones} (a relation with a
      * {@code zone} column): how a report reads records directly for a zone that has no rollup.
      */
-    static String aggregate(String records, String zones, int sign) {
+    public static String aggregate(String records, String zones, int sign) {
         String s = sign == 1 ? "" : "-";
         return "select z.zone as zone, (r.occurred_at at time zone z.zone)::date as day, r.app_id as app_id, "
                 + "coalesce(r.model, '') as model, r.deployment as deployment, "

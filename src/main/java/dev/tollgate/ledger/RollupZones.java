@@ -1,9 +1,6 @@
-package dev.tollgate.reporting;
+package dev.tollgate.ledger;
 
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -12,13 +9,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Keeps {@code usage_rollup_zone} up to date with {@link ReportingConfig#rollupZones()}. A new zone is added in two
- * steps, so writers wait only for an instant, not for the back-fill:
+ * The time zones the daily rollups are kept for ({@code usage_rollup_zone}), the same for every replica. A new zone is
+ * added in two steps, so writers wait only for an instant, not for the back-fill:
  * <ol>
  *   <li>Register: under a lock that waits for writers between their insert and their commit and holds back new ones,
  *   list the zone and note the highest record {@code seq}. Every record committed later is added to the zone by its
@@ -31,28 +27,10 @@ import java.util.Set;
 @ApplicationScoped
 public class RollupZones {
 
-    private static final Logger LOG = Logger.getLogger(RollupZones.class);
-
     private final DataSource dataSource;
-    private final ReportingConfig config;
 
-    public RollupZones(DataSource dataSource, ReportingConfig config) {
+    public RollupZones(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.config = config;
-    }
-
-    void onStart(@Observes StartupEvent event) {
-        for (ZoneId zone : config.rollupZones()) {
-            try {
-                if (add(zone.getId())) {
-                    LOG.infof("Daily rollups back-filled for time zone %s", zone.getId());
-                }
-            } catch (SQLException e) {
-                // Reports in this zone still work, from the records; the next start tries again.
-                LOG.warnf("Could not add daily rollups for time zone %s (%s); reports in it read the records", zone,
-                        e.getMessage());
-            }
-        }
     }
 
     /** The zones whose rollups are complete. */
