@@ -87,6 +87,14 @@ class AppSeederTest {
     }
 
     @Test
+    void aTagWithAnEmptyValueLoads() throws IOException {
+        String file = write(HEADER + fresh + ",Fresh,Retail,CC-2,,env=prod;reviewed=\n");
+
+        assertThat(seeder.seed(file, SeedMode.UPSERT)).isEqualTo(new AppSeeder.Result(1, 0, 0, List.of()));
+        assertThat(registry.find(fresh).orElseThrow().tags()).isEqualTo(Map.of("env", "prod", "reviewed", ""));
+    }
+
+    @Test
     void aFileWithABadLineAppliesNothing() throws IOException {
         String file = write(HEADER
                 + fresh + ",Fresh,Retail,CC-2,,\n"

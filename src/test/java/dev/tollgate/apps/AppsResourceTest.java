@@ -223,6 +223,16 @@ class AppsResourceTest {
     }
 
     @Test
+    void anEmptyTagValueIsStoredAsAzureResourceTagsAllowIt() {
+        String id = "empty-tag-" + UUID.randomUUID();
+        String body = "{\"displayName\":\"x\",\"businessUnit\":\"b\",\"costCenter\":\"c\",\"tags\":{\"reviewed\":\"\"}}";
+        put(id, body).statusCode(201).body("tags", equalTo(Map.of("reviewed", "")));
+        patch(id, "{\"tags\":{\"env\":\"\"}}").statusCode(200)
+                .body("tags", equalTo(Map.of("reviewed", "", "env", "")));
+        assertThat(registry.find(id).orElseThrow().tags()).isEqualTo(Map.of("reviewed", "", "env", ""));
+    }
+
+    @Test
     void aPatchThatWouldMakeTheAppInvalidIs400AndChangesNothing() {
         String id = "patch-invalid-" + UUID.randomUUID();
         put(id, BODY).statusCode(201);

@@ -136,10 +136,11 @@ class ChargebackTest {
                 .get("/api/chargeback?from=2026-03-01&to=2026-04-01&groupBy=app,day&format=csv")
                 .then().statusCode(200).extract().asString();
         assertThat(viaFormat).isEqualTo(viaAccept);
+        assertThat(viaAccept).startsWith(ChargebackCsv.BYTE_ORDER_MARK);
 
         List<Map<String, String>> lines = new ArrayList<>();
         Iterator<Map<String, String>> reader = new CsvMapper().readerForMapOf(String.class)
-                .with(CsvSchema.emptySchema().withHeader()).readValues(viaAccept);
+                .with(CsvSchema.emptySchema().withHeader()).readValues(viaAccept.substring(1));
         reader.forEachRemaining(lines::add);
         assertThat(lines).hasSize(json.get("rows").size());
         for (int i = 0; i < lines.size(); i++) {
