@@ -139,8 +139,10 @@ public class ProxyStage {
         if (exchange.meter.finished()) {
             return; // the caller left first and the gateway reset the upstream request itself
         }
-        if (!(failure instanceof ConnectionPoolTooBusyException)) {
+        if (failure instanceof ConnectionPoolTooBusyException) {
             // Too many requests waiting for a connection is the gateway's overload, not the backend's failure.
+            selector.notSent(exchange.pool, target);
+        } else {
             selector.failed(exchange.pool, target, 0);
         }
         LOG.warnf("Backend %s failed request %s: %s", target, exchange.meter.id(), failure.getMessage());
