@@ -71,6 +71,11 @@ cpu_ticks() { # sum of utime+stime+cutime+cstime (fields 14-17) over the trees r
   done
   echo "$total"
 }
+jit_ticks() { # jit_ticks <pid>: utime+stime of the JVM's JIT compiler threads (C1/C2 CompilerThreadN)
+  awk '{ s = $0; c = s; sub(/^[0-9]+ \(/, "", c); sub(/\) .*/, "", c)
+         if (c ~ /^C[12] CompilerThre/) { sub(/.*\) /, "", s); split(s, f, " "); t += f[12] + f[13] } }
+       END { print t + 0 }' /proc/"$1"/task/*/stat 2>/dev/null || echo 0
+}
 rss_mb() { # rss_mb <field: VmRSS|VmHWM> <pid...>: that /proc/<pid>/status figure summed over the trees (TREE_PRUNE applies), MB
   local total=0 p kb
   for p in $(proc_tree "$@" | sort -u); do

@@ -132,7 +132,7 @@ stop_backends() { stop_pid "$STUB_PID" "nginx stubs"; }   # called by bench_clea
 install_cleanup_trap
 
 # results, keyed by row name ("nginx", "gateway paced", ...)
-declare -A R_RPS R_P50 R_P99 R_REQS R_NON2XX R_SOCKERR R_CPU R_CPUPCT R_OTHER R_WRKPCT R_NOTE R_DB R_RSS R_MODE R_GROUP
+declare -A R_RPS R_P50 R_P99 R_REQS R_NON2XX R_SOCKERR R_CPU R_CPUPCT R_OTHER R_WRKPCT R_NOTE R_DB R_RSS R_MODE R_GROUP R_JIT R_STEADY
 declare -A SENT   # per group (stub, nginx, gateway): every request wrk or curl completed, warm-up and probes included
 ROWS=()
 ERRORS=()
@@ -181,7 +181,7 @@ warm_up() {
 bench_target() {
   local row=$1 group=$2 mode=$3 base=$4 token=$5; shift 5
   local stem=${row// /-} url before after t0 t1 reqs non2xx sockerr db_b=0 db_a=0
-  local sys_b sys_a stub_b=0 stub_a=0 wrk_b wrk_a others=() out
+  local sys_b sys_a stub_b=0 stub_a=0 wrk_b wrk_a others=() out jit_b=0 jit_a=0
   out=$OUT/wrk-$stem.txt
   TOKEN_NOW=$token; mode_load "$mode"; url=$base$LOAD_PATH
   ROWS+=("$row"); R_MODE[$row]=$mode; R_GROUP[$row]=$group
@@ -197,11 +197,13 @@ bench_target() {
   ((${#others[@]} == 0)) || stub_b=$(cpu_ticks "${others[@]}")
   [[ -z ${DB_PID:-} ]] || db_b=$(cpu_ticks "$DB_PID")
   wrk_b=$(reaped_children_ticks); sys_b=$(sys_busy_ticks)
+  [[ -z ${DB_PID:-} ]] || jit_b=$(jit_ticks "$1")
   before=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t0=$(date +%s.%N)
   [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.start name=bench settings=profile "filename=$OUT/gateway-$mode.jfr" >/dev/null
   run_wrk "$out" "$DURATION" "$url" || die "wrk failed for $row: $(tail -5 "$out")"
   [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.stop name=bench >/dev/null
   after=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t1=$(date +%s.%N)
+  [[ -z ${DB_PID:-} ]] || jit_a=$(jit_ticks "$1")
   [[ -z ${DB_PID:-} ]] || db_a=$(cpu_ticks "$DB_PID")
   sys_a=$(sys_busy_ticks); wrk_a=$(reaped_children_ticks)
   ((${#others[@]} == 0)) || stub_a=$(cpu_ticks "${others[@]}")
@@ -219,7 +221,11 @@ bench_target() {
   R_CPU[$row]=$(per_request $((after - before)) "$reqs")
   R_CPUPCT[$row]=$(core_pct $((after - before)) "$t0" "$t1")
   R_RSS[$row]=$(TREE_PRUNE=${DB_PID:-} rss_mb VmRSS "$@")
-  [[ -z ${DB_PID:-} ]] || R_DB[$row]=$(per_request $((db_a - db_b)) "$reqs")
+  if [[ -n ${DB_PID:-} ]]; then
+    R_DB[$row]=$(per_request $((db_a - db_b)) "$reqs")
+    R_JIT[$row]=$(per_request $((jit_a - jit_b)) "$reqs")
+    R_STEADY[$row]=$(per_request $((after - before - (jit_a - jit_b))) "$reqs")
+  fi
   # everything else that ran meanwhile (other processes, interrupts/softirqs), in % of one core
   R_OTHER[$row]=$(core_pct_nonneg $(( (sys_a - sys_b) - (after - before) - (stub_a - stub_b) - (wrk_a - wrk_b) )) "$t0" "$t1")
   R_WRKPCT[$row]=$(core_pct $((wrk_a - wrk_b)) "$t0" "$t1")
@@ -233,7 +239,7 @@ bench_target() {
       NOISY+=("$row: ${R_RPS[$row]} of the $offered req/s offered: this target could not keep up (or the load core was too busy)")
     fi
   fi
-  log "$row: $reqs requests, ${R_RPS[$row]} req/s, p50 ${R_P50[$row]} ms, p99 ${R_P99[$row]} ms, ${R_CPU[$row]} us CPU/req${R_DB[$row]:+ + ${R_DB[$row]} us DB} (${R_CPUPCT[$row]}% of a core; wrk ${R_WRKPCT[$row]}%, other ${R_OTHER[$row]}%)"
+  log "$row: $reqs requests, ${R_RPS[$row]} req/s, p50 ${R_P50[$row]} ms, p99 ${R_P99[$row]} ms, ${R_CPU[$row]} us CPU/req${R_JIT[$row]:+ (JIT ${R_JIT[$row]})}${R_DB[$row]:+ + ${R_DB[$row]} us DB} (${R_CPUPCT[$row]}% of a core; wrk ${R_WRKPCT[$row]}%, other ${R_OTHER[$row]}%)"
   local other=${R_OTHER[$row]}
   if ((other > NOISE_PCT)); then
     NOISY+=("$row: ${R_OTHER[$row]}% of a core used by other processes/interrupts during the run")
@@ -446,6 +452,14 @@ if ((!BASELINE_ONLY)); then
     log "no postmaster.pid under $PG_DIR: the database's CPU is not measured"
   fi
   DB_PID=$PG_PID
+  if [[ -n $DB_PID ]]; then
+    # what the database costs with no traffic at all (the gateway's own periodic queries, PostgreSQL's background
+    # processes): the part of "DB us/r" that is not per record, large at low rates
+    idle_b=$(cpu_ticks "$DB_PID"); idle_t0=$(date +%s.%N); sleep 5
+    DB_IDLE_PCT=$(awk -v d=$(( $(cpu_ticks "$DB_PID") - idle_b )) -v hz="$CLK_TCK" -v a="$idle_t0" -v b="$(date +%s.%N)" \
+      'BEGIN{ printf "%.1f", 100 * d / hz / (b - a) }')
+    log "embedded postgres with the gateway idle: $DB_IDLE_PCT% of a core"
+  fi
   if ((PROFILE)); then JFR_ON=1; fi
   measure_group gateway "http://127.0.0.1:$GATEWAY_PORT" "$TOKEN" "$GW_PID"
   JFR_ON=
@@ -520,25 +534,27 @@ RESULTS=$(new_results_file)
   has_mode paced && echo "paced: $RATE req/s offered over $CONNECTIONS connections (wrk delay())"
   has_mode stream && echo "stream: POST $STREAM_PATH, 20 content chunks + usage chunk + [DONE], $(if [[ $STREAM_GAP_S == 0.000 ]]; then echo "unspaced (one write)"; else echo "${STREAM_GAP} apart"; fi), $STREAM_RATE streams/s offered"
   has_mode latency && echo "latency: one connection, closed loop"
+  if [[ -n ${DB_IDLE_PCT:-} ]]; then echo "gateway database with no traffic: $DB_IDLE_PCT% of a core (in DB us/r: that / req/s)"; fi
   echo
-  printf '%-16s %8s %8s %8s %9s %9s %6s %6s %6s %8s %8s  %s\n' target "req/s" "p50 ms" "p99 ms" "CPU us/r" "DB us/r" "CPU%" "other%" "RSS MB" "non-2xx" "sock-err" note
-  printf '%-16s %8s %8s %8s %9s %9s %6s %6s %6s %8s %8s\n' ---------------- -------- -------- -------- --------- --------- ------ ------ ------ -------- --------
+  printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s  %s\n' target "req/s" "p50 ms" "p99 ms" "CPU us/r" "JIT us/r" "DB us/r" "CPU%" "other%" "RSS MB" "non-2xx" "sock-err" note
+  printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s\n' ---------------- -------- -------- -------- --------- --------- --------- ------ ------ ------ -------- --------
   for t in "${ROWS[@]}"; do
     note=${R_NOTE[$t]:-}
     [[ $t == stub ]] && note="${note:+$note; }CPU = the stub nginx itself"
     if ((${R_NON2XX[$t]:-0} > 0 || ${R_SOCKERR[$t]:-0} > 0)); then note="*** ERRORS ***${note:+ $note}"; fi
-    printf '%-16s %8s %8s %8s %9s %9s %6s %6s %6s %8s %8s  %s\n' "$t" "${R_RPS[$t]:-n/a}" "${R_P50[$t]:-n/a}" "${R_P99[$t]:-n/a}" \
-      "${R_CPU[$t]:-n/a}" "${R_DB[$t]:--}" "${R_CPUPCT[$t]:-n/a}" "${R_OTHER[$t]:-n/a}" "${R_RSS[$t]:-n/a}" \
+    printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s  %s\n' "$t" "${R_RPS[$t]:-n/a}" "${R_P50[$t]:-n/a}" "${R_P99[$t]:-n/a}" \
+      "${R_CPU[$t]:-n/a}" "${R_JIT[$t]:--}" "${R_DB[$t]:--}" "${R_CPUPCT[$t]:-n/a}" "${R_OTHER[$t]:-n/a}" "${R_RSS[$t]:-n/a}" \
       "${R_NON2XX[$t]:-n/a}" "${R_SOCKERR[$t]:-n/a}" "$note"
   done
   if ((!BASELINE_ONLY)); then
     echo
-    echo "gateway/nginx, same run (CPU = the JVM's; +DB = with its PostgreSQL's):"
+    echo "gateway/nginx, same run (CPU = the JVM's; -JIT = without its JIT compiler threads; +DB = with its PostgreSQL's):"
     for m in "${MODE_LIST[@]}"; do
       g=$(row_of gateway "$m") n=$(row_of nginx "$m")
       [[ -n ${R_RPS[$g]:-} && -n ${R_RPS[$n]:-} ]] || continue
-      printf '  %-10s req/s %5sx   CPU per request %5sx (+DB %5sx)   p50 %5sx   p99 %5sx\n' "$m" \
+      printf '  %-10s req/s %5sx   CPU per request %5sx (-JIT %5sx, +DB %5sx)   p50 %5sx   p99 %5sx\n' "$m" \
         "$(ratio "${R_RPS[$g]}" "${R_RPS[$n]}")" "$(ratio "${R_CPU[$g]}" "${R_CPU[$n]}")" \
+        "$(ratio "${R_STEADY[$g]:-}" "${R_CPU[$n]}")" \
         "$(ratio "$(plus "${R_CPU[$g]}" "${R_DB[$g]:-0}")" "${R_CPU[$n]}")" \
         "$(ratio "${R_P50[$g]}" "${R_P50[$n]}")" "$(ratio "${R_P99[$g]}" "${R_P99[$n]}")"
     done
@@ -548,6 +564,7 @@ RESULTS=$(new_results_file)
       g=$(row_of gateway "$m") n=$(row_of nginx "$m")
       [[ -n ${R_CPU[$g]:-} && -n ${R_CPU[$n]:-} ]] || continue
       target "JVM CPU per request, $m, / nginx's" "$(ratio "${R_CPU[$g]}" "${R_CPU[$n]}")" le 1.5
+      target "  the same without the JIT compiler's CPU" "$(ratio "${R_STEADY[$g]:-}" "${R_CPU[$n]}")" le 1.5
     done
     g=$(row_of gateway stream) n=$(row_of nginx stream)
     if [[ -n ${R_CPU[$g]:-} && -n ${R_CPU[$n]:-} ]]; then
