@@ -4,6 +4,8 @@ import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
 import dev.tollgate.identity.IdentityStage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,20 +31,24 @@ public class MeteringStage {
     private final ErrorWriter errors;
     private final UsageTaps taps;
     private final Vertx vertx;
+    private final Counter shed;
 
     public MeteringStage(UsageRecorder recorder, TokenEstimator estimator, ErrorWriter errors, UsageTaps taps,
-                         Vertx vertx) {
+                         Vertx vertx, MeterRegistry registry) {
         this.recorder = recorder;
         this.estimator = estimator;
         this.errors = errors;
         this.taps = taps;
         this.vertx = vertx;
+        // Shed requests are not metered (nothing was forwarded): this counter is where they show.
+        this.shed = registry.counter("tollgate.gateway.refused", "reason", "shed");
     }
 
     /** Opens the request's meter; refuses the request (503) if its record might find no room when it ends. */
     public boolean enter(RoutingContext context) {
         if (!recorder.hasRoomForMore()) {
             // Nothing is forwarded, so nothing is consumed and there is nothing to record.
+            shed.increment();
             context.response().putHeader("retry-after", "1");
             errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
                     "The gateway cannot meter more requests right now; retry shortly."));
