@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -66,8 +65,8 @@ public class FocusResource {
             @Parameter(description = "csv or jsonl; default from the Accept header, else csv")
             @QueryParam("format") String format,
             @Context HttpHeaders headers) throws SQLException {
-        LocalDate start = from == null ? LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) : date("from", from);
-        LocalDate end = to == null ? start.plusMonths(1) : date("to", to);
+        LocalDate start = from == null ? LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) : ChargebackResource.date("from", from);
+        LocalDate end = to == null ? start.plusMonths(1) : ChargebackResource.date("to", to);
         if (!start.isBefore(end)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "'from' must be before 'to'.");
         }
@@ -110,14 +109,5 @@ public class FocusResource {
             }
         }
         return false;
-    }
-
-    private static LocalDate date(String name, String value) {
-        try {
-            return LocalDate.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new GatewayException(ErrorCode.BAD_REQUEST,
-                    "'" + name + "' must be an ISO date such as 2026-11-01; got '" + value + "'.");
-        }
     }
 }
