@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +17,8 @@ import java.util.Map;
  */
 final class ActualCostExport implements CostExportFormat {
 
-    private static final DateTimeFormatter US_DATE = DateTimeFormatter.ofPattern("MM/dd/yyyy", Locale.ROOT);
+    private static final DateTimeFormatter US_DATE = DateTimeFormatter.ofPattern("MM/dd/uuuu", Locale.ROOT)
+            .withResolverStyle(ResolverStyle.STRICT);
     private static final String[] DATE = {"date", "UsageDate"};
     private static final String[] RESOURCE = {"ResourceId", "InstanceId"};
     private static final String[] COST = {"costInBillingCurrency", "Cost", "PreTaxCost"};
@@ -38,8 +40,8 @@ final class ActualCostExport implements CostExportFormat {
     }
 
     @Override
-    public String currency(CsvLine line) throws InvalidCostExportException {
-        return line.text(CURRENCY);
+    public CsvLine.Cell currency(CsvLine line) throws InvalidCostExportException {
+        return line.cell(CURRENCY);
     }
 
     @Override

@@ -17,8 +17,8 @@ interface CostExportFormat {
         return requiredColumns().stream().allMatch(names -> names.stream().anyMatch(header::contains));
     }
 
-    /** The line's currency. */
-    String currency(CsvLine line) throws InvalidCostExportException;
+    /** The line's currency, and the column it is in. */
+    CsvLine.Cell currency(CsvLine line) throws InvalidCostExportException;
 
     BilledCharge read(CsvLine line) throws InvalidCostExportException;
 }

@@ -49,7 +49,8 @@ public class CostExportReader {
                             + names(FORMATS.get(1)) + "."));
             List<BilledCharge> charges = new ArrayList<>();
             while (lines.hasNextValue()) {
-                int number = lines.getParser().currentTokenLocation().getLineNr(); // where the record starts
+                // The parser places a record at the end of the line before it (quoted line breaks counted).
+                int number = lines.getParser().currentTokenLocation().getLineNr() + 1;
                 List<String> values = lines.nextValue();
                 if (values.size() == 1 && values.get(0).isBlank()) {
                     continue; // a blank line, e.g. at the end
@@ -59,9 +60,9 @@ public class CostExportReader {
                     throw new InvalidCostExportException("Line " + number + ": " + values.size() + " values for "
                             + header.size() + " columns.");
                 }
-                String currency = format.currency(line);
-                if (!currency.equals(pricing.currency())) {
-                    throw line.error("currency", "'" + currency + "' is not the price catalog's currency ("
+                CsvLine.Cell currency = format.currency(line);
+                if (!currency.value().equals(pricing.currency())) {
+                    throw line.error(currency.column(), "'" + currency.value() + "' is not the price catalog's currency ("
                             + pricing.currency() + "), so its costs cannot be compared with Tollgate's");
                 }
                 charges.add(format.read(line));

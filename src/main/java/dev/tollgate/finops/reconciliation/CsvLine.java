@@ -40,11 +40,16 @@ final class CsvLine {
 
     /** The value of the first of the named columns the file has; an error if it is empty. */
     String text(String... names) throws InvalidCostExportException {
+        return cell(names).value();
+    }
+
+    /** The first of the named columns the file has, with its value; an error if it is empty. */
+    Cell cell(String... names) throws InvalidCostExportException {
         Cell cell = first(names).orElseThrow(() -> new IllegalStateException("format without " + names[0]));
         if (cell.value() == null) {
             throw error(cell.column(), "is empty");
         }
-        return cell.value();
+        return cell;
     }
 
     BigDecimal decimal(String... names) throws InvalidCostExportException {

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ final class FocusCostExport implements CostExportFormat {
             .optionalStart().appendLiteral(':').appendValue(ChronoField.SECOND_OF_MINUTE, 2)
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd().optionalEnd()
             .appendOffset("+HH:MM", "Z").optionalEnd()
-            .toFormatter(Locale.ROOT);
+            .toFormatter(Locale.ROOT).withResolverStyle(ResolverStyle.STRICT); // no 31 February
 
     @Override
     public String name() {
@@ -44,8 +45,8 @@ final class FocusCostExport implements CostExportFormat {
     }
 
     @Override
-    public String currency(CsvLine line) throws InvalidCostExportException {
-        return line.text("BillingCurrency");
+    public CsvLine.Cell currency(CsvLine line) throws InvalidCostExportException {
+        return line.cell("BillingCurrency");
     }
 
     @Override

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -70,7 +71,7 @@ public class ReconciliationResource {
         } catch (InvalidCostExportException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, e.getMessage());
         }
-        StoredImport stored = store.save(export, fileName, identity.getPrincipal().getName(), body);
+        StoredImport stored = store.save(export, fileName, uploader(), body);
         return Response.status(Response.Status.CREATED).entity(stored).build();
     }
 
@@ -110,6 +111,19 @@ public class ReconciliationResource {
                     .build();
         }
         return Response.ok(reconciliation, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /** Who uploads: the calling app's id (azp, else appid), else the token's name. */
+    private String uploader() {
+        if (identity.getPrincipal() instanceof JsonWebToken token) {
+            for (String claim : new String[] {"azp", "appid"}) {
+                Object value = token.getClaim(claim);
+                if (value != null) {
+                    return value.toString();
+                }
+            }
+        }
+        return identity.getPrincipal().getName();
     }
 
     private static YearMonth month(String month) {
