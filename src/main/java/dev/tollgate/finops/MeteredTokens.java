@@ -53,7 +53,7 @@ public class MeteredTokens {
                 + "coalesce(r.region, '') as region, r.price_id, "
                 + "sum(r.input_tokens - least(r.cached_input_tokens, r.input_tokens)) as uncached_input, "
                 + "sum(least(r.cached_input_tokens, r.input_tokens)) as cached_input, "
-                + "sum(r.output_tokens) as output, sum(r.reasoning_tokens) as reasoning, count(*) as requests "
+                + "sum(r.output_tokens) as output, sum(r.reasoning_tokens) as reasoning "
                 + "from usage_record r where r.occurred_at >= ? and r.occurred_at < ? "
                 + "and (r.input_tokens > 0 or r.output_tokens > 0) group by 1, 2, 3, 4, 5, 6, 7";
         String unregistered = "'" + ChargebackGrouping.UNREGISTERED + "'";
@@ -81,6 +81,6 @@ public class MeteredTokens {
         return new MeteredUsage(row.getObject("day", LocalDate.class), app, row.getString("backend_id"),
                 Optional.ofNullable(row.getString("model")), row.getString("deployment_type"),
                 row.getString("region"), price, row.getLong("uncached_input"), row.getLong("cached_input"),
-                row.getLong("output"), row.getLong("reasoning"), row.getLong("requests"));
+                row.getLong("output"), row.getLong("reasoning"));
     }
 }

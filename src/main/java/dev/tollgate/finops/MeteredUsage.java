@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public record MeteredUsage(LocalDate day, Optional<AppOwner> app, String backendId, Optional<String> model,
                            String deploymentType, String region, Optional<AppliedPrice> price, long uncachedInput,
-                           long cachedInput, long output, long reasoning, long requests) {
+                           long cachedInput, long output, long reasoning) {
 
     /** Who an app is in the registry, as it is now. */
     public record AppOwner(String appId, String name, String businessUnit, String costCenter) {
