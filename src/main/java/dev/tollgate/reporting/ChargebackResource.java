@@ -92,7 +92,8 @@ public class ChargebackResource {
         return Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private static boolean wantsCsv(String format, HttpHeaders headers) {
+    /** Whether a report is asked for as CSV: {@code format} (csv or json), else the Accept header, else JSON. */
+    public static boolean wantsCsv(String format, HttpHeaders headers) {
         if (format != null) {
             return switch (format.toLowerCase(Locale.ROOT)) {
                 case "csv" -> true;
@@ -129,7 +130,8 @@ public class ChargebackResource {
         }
     }
 
-    private static LocalDate date(String name, String value) {
+    /** A query parameter that must be an ISO date; a 400 naming it otherwise. */
+    public static LocalDate date(String name, String value) {
         try {
             return LocalDate.parse(value);
         } catch (DateTimeParseException e) {
