@@ -25,11 +25,15 @@ public enum ChargebackGrouping {
     MODEL("model", "model", List.of(new Column("model", "nullif(d.model, '')"))),
     DEPLOYMENT("deployment", "deployment", List.of(new Column("deployment", "d.deployment"))),
     BACKEND("backend", "backend_id", List.of(new Column("backend", "nullif(d.backend_id, '')"))),
+    USER("user", "user_id", List.of(new Column("user",
+            "coalesce(nullif(d.user_id, ''), '" + ChargebackGrouping.APP_ONLY + "')"))),
     DAY("day", "day", List.of(new Column("day", "to_char(d.day, 'YYYY-MM-DD')"))),
     MONTH("month", "day", List.of(new Column("month", "to_char(d.day, 'YYYY-MM')")));
 
     /** How business unit, cost center and name read for an app that is not in the registry. */
     public static final String UNREGISTERED = "(unregistered)";
+    /** How the user reads for calls with an app-only token, which act for no user. */
+    public static final String APP_ONLY = "(app-only)";
 
     private final String parameter;
     private final String rollupColumn;
