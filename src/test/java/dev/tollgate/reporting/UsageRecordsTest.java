@@ -170,7 +170,7 @@ class UsageRecordsTest {
         assertThat(lines).extracting(line -> line.get("id"))
                 .containsExactlyElementsOf(written.stream().map(r -> r.id().toString()).toList());
         assertThat(lines.get(6).get("deployment")).isEqualTo("'" + HOSTILE);
-        assertThat(lines.get(0).get("cost")).isEqualTo("0.0035");
+        assertThat(new BigDecimal(lines.get(0).get("cost"))).isEqualByComparingTo("0.0035");
         assertThat(lines.get(0).get("currency")).isEqualTo("USD");
         assertThat(lines.get(1).get("userId")).isEmpty();
         assertThat(lines.get(0).keySet()).contains("upstreamRequestId", "priceId", "appName", "userId");
