@@ -29,7 +29,7 @@ class ArchitectureTest {
             Map.entry("identity", Set.of("errors")),
             Map.entry("routing", Set.of("errors")),
             Map.entry("ledger", Set.of("errors")),
-            Map.entry("apps", Set.of("identity", "errors")),
+            Map.entry("apps", Set.of("identity", "routing", "errors")),
             Map.entry("pricing", Set.of("routing", "ledger", "identity", "errors")),
             Map.entry("metering", Set.of("identity", "routing", "pricing", "ledger", "errors")),
             Map.entry("request", Set.of("metering", "errors")),

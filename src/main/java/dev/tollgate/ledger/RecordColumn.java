@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 public enum RecordColumn {
     ID, OCCURRED_AT, APP_ID, TENANT_ID, DEPLOYMENT, MODEL, BACKEND_ID, REGION, OPERATION, STREAM, STATUS, LATENCY_MS,
     ATTEMPTS, INPUT_TOKENS, CACHED_INPUT_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS, TOTAL_TOKENS, USAGE_SOURCE,
-    UPSTREAM_REQUEST_ID, DEPLOYMENT_TYPE, PRICE_ID, COST;
+    UPSTREAM_REQUEST_ID, DEPLOYMENT_TYPE, PRICE_ID, COST, USER_ID;
 
     /** Every column, comma-separated, in order. */
     public static final String ALL = list(values());

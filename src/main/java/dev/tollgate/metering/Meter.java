@@ -110,6 +110,6 @@ public final class Meter {
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
                 target == null ? null : target.deploymentType(),
-                operation, stream, status, latencyMs, attempts, usage, upstreamRequestId);
+                operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, caller.userId());
     }
 }

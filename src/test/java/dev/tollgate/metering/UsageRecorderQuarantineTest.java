@@ -45,6 +45,6 @@ class UsageRecorderQuarantineTest {
     private static UsageRecord record(String app) {
         return new UsageRecord(UUID.randomUUID(), Instant.now(), app, "tenant", "gpt-4o", "gpt-4o-2024-08-06",
                 "sim-1", "swedencentral", DeploymentType.GLOBAL, "chat/completions", false, 200, 42, 1,
-                new Usage(10, 0, 5, 0, 15, UsageSource.REPORTED), null);
+                new Usage(10, 0, 5, 0, 15, UsageSource.REPORTED), null, null);
     }
 }

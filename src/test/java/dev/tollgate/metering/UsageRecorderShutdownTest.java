@@ -119,7 +119,7 @@ class UsageRecorderShutdownTest {
         for (int i = 0; i < count; i++) {
             records.add(new UsageRecord(UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.MICROS), "app-shutdown",
                     "tenant", "gpt-4o", "gpt-4o-2024-08-06", "sim-1", "swedencentral", DeploymentType.GLOBAL, "chat/completions", i % 2 == 0,
-                    200, 42, 1, new Usage(100 + i, 0, 20, 0, 120 + i, UsageSource.REPORTED), "apim-" + i));
+                    200, 42, 1, new Usage(100 + i, 0, 20, 0, 120 + i, UsageSource.REPORTED), "apim-" + i, null));
         }
         return records;
     }

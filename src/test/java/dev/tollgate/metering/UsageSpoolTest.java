@@ -69,6 +69,6 @@ class UsageSpoolTest {
         return new UsageRecord(UUID.randomUUID(), Instant.parse("2026-11-22T09:00:00.123456Z"), app, "tenant",
                 "gpt-4o", "gpt-4o-2024-08-06", "sim-1", "swedencentral", DeploymentType.DATA_ZONE,
                 "chat/completions", true, 200, 42, 2,
-                new Usage(100, 64, 20, 5, 120, UsageSource.ESTIMATED), upstreamId);
+                new Usage(100, 64, 20, 5, 120, UsageSource.ESTIMATED), upstreamId, null);
     }
 }

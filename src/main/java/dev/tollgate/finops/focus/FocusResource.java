@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
 import dev.tollgate.identity.Roles;
-import dev.tollgate.reporting.ChargebackResource;
+import dev.tollgate.reporting.ReportParameters;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -66,8 +66,8 @@ public class FocusResource {
             @Parameter(description = "csv or jsonl; default from the Accept header, else csv")
             @QueryParam("format") String format,
             @Context HttpHeaders headers) throws SQLException {
-        LocalDate start = from == null ? LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) : ChargebackResource.date("from", from);
-        LocalDate end = to == null ? start.plusMonths(1) : ChargebackResource.date("to", to);
+        LocalDate start = from == null ? LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) : ReportParameters.date("from", from);
+        LocalDate end = to == null ? start.plusMonths(1) : ReportParameters.date("to", to);
         if (!start.isBefore(end)) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "'from' must be before 'to'.");
         }

@@ -3,7 +3,7 @@ package dev.tollgate.finops.reconciliation;
 import dev.tollgate.identity.Roles;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
-import dev.tollgate.reporting.ChargebackResource;
+import dev.tollgate.reporting.ReportParameters;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -101,7 +101,7 @@ public class ReconciliationResource {
             @QueryParam("format") String format,
             @Context HttpHeaders headers) throws SQLException {
         YearMonth period = month(month);
-        boolean csv = ChargebackResource.wantsCsv(format, headers);
+        boolean csv = ReportParameters.wantsCsv(format, headers);
         Reconciliation reconciliation = reconciler.reconcile(period).orElseThrow(() -> new GatewayException(
                 ErrorCode.NOT_FOUND, "No uploaded Azure cost export has lines in " + period + ": upload one with "
                 + "POST /api/reconciliation/imports."));
