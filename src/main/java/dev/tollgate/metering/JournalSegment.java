@@ -102,6 +102,9 @@ final class JournalSegment {
     /** The records the file holds (entries of requests opened are not records: see {@link JournalRecovery}). */
     List<UsageRecord> records(JournalFormat format) {
         List<UsageRecord> records = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return records; // removed by hand: nothing left to replay
+        }
         format.read(file, opened -> { }, records::add);
         return records;
     }

@@ -195,7 +195,8 @@ public class UsageJournal {
                 lines.append(request.line);
             }
         }
-        if (lines.length() > 0) {
+        if (lines.length() > 0 || !healthy) {
+            // While failing, every round tries again (with nothing to write, whether a file can be opened at all).
             write();
             syncs.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
