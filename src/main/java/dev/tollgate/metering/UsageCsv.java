@@ -60,6 +60,7 @@ final class UsageCsv {
             case PRICE_ID -> priced.priceId() == null ? csv : csv.append(priced.priceId());
             case COST -> priced.cost() == null ? csv : csv.append(priced.cost().toPlainString());
             case USER_ID -> text(csv, r.userId());
+            case MODEL_INFERRED -> csv.append(r.modelInferred() ? 't' : 'f');
         };
     }
 

@@ -31,7 +31,7 @@ record RecordField(RecordColumn column, String name, Kind kind) {
             case OCCURRED_AT -> Kind.INSTANT;
             case STATUS, LATENCY_MS, ATTEMPTS, INPUT_TOKENS, CACHED_INPUT_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS,
                  TOTAL_TOKENS, PRICE_ID -> Kind.INTEGER;
-            case STREAM -> Kind.BOOLEAN;
+            case STREAM, MODEL_INFERRED -> Kind.BOOLEAN;
             case COST -> Kind.DECIMAL;
         };
         return new RecordField(column, camelCase(column.sql()), kind);

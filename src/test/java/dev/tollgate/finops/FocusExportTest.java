@@ -332,13 +332,13 @@ class FocusExportTest {
         return new UsageRecord(id(run, i), Instant.parse(at), app, "tenant", "chat", family, backend,
                 backend.equals("sim-1") ? "swedencentral" : backend.equals("sim-2") ? "eastus2" : "francecentral",
                 DeploymentType.GLOBAL, "chat/completions", false, 200, 30, 1,
-                new Usage(input, cached, output, reasoning, input + output, UsageSource.REPORTED), null);
+                new Usage(input, cached, output, reasoning, input + output, UsageSource.REPORTED), null, null);
     }
 
     private static UsageRecord unpriced(String run, int i, String app, String at) {
         return new UsageRecord(id(run, i), Instant.parse(at), app, "tenant", "chat", family + "-unpriced", "sim-1",
                 "swedencentral", DeploymentType.GLOBAL, "chat/completions", false, 200, 30, 1,
-                new Usage(1_000, 0, 500, 0, 1_500, UsageSource.REPORTED), null);
+                new Usage(1_000, 0, 500, 0, 1_500, UsageSource.REPORTED), null, null);
     }
 
     private static UUID id(String run, int i) {

@@ -293,6 +293,6 @@ class ReconciliationTest {
         UUID id = UUID.nameUUIDFromBytes(("reconciliation/" + at + "/" + backend).getBytes(StandardCharsets.UTF_8));
         return new UsageRecord(id, Instant.parse(at), "reconciled-app", "tenant", "gpt-4o", MODEL, backend, region,
                 type, "chat/completions", false, 200, 40, 1,
-                new Usage(input, cached, output, 0, input + output, UsageSource.REPORTED), null);
+                new Usage(input, cached, output, 0, input + output, UsageSource.REPORTED), null, null);
     }
 }

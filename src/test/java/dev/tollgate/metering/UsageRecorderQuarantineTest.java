@@ -30,15 +30,15 @@ class UsageRecorderQuarantineTest {
         UsageRecord refused = record(null);
         UsageRecord before = record(app);
         UsageRecord after = record(app);
-        assertThat(recorder.offer(before)).isTrue();
-        assertThat(recorder.offer(refused)).isTrue();
-        assertThat(recorder.offer(after)).isTrue();
+        assertThat(recorder.offer(before, null)).isTrue();
+        assertThat(recorder.offer(refused, null)).isTrue();
+        assertThat(recorder.offer(after, null)).isTrue();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> rows.byApp(app).size() == 2);
         assertThat(rows.byId(refused.id().toString())).isEmpty();
         // and the writer goes on with later records
         UsageRecord later = record(app);
-        recorder.offer(later);
+        recorder.offer(later, null);
         await().atMost(Duration.ofSeconds(10)).until(() -> rows.byId(later.id().toString()).isPresent());
     }
 
