@@ -74,8 +74,7 @@ final class Refusals {
     }
 
     private String reset(long end) {
-        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochMilli(end).atZone(zone)) + " (" + zone
-                + ")";
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochMilli(end).atZone(zone));
     }
 
     private static long seconds(Duration wait) {
