@@ -36,7 +36,7 @@ public class ChargebackResource {
     /** The role a caller's token must carry to read usage and cost. */
     public static final String READER_ROLE = "chargeback.reader";
 
-    static final String CSV = "text/csv";
+    public static final String CSV = "text/csv";
     /** PostgreSQL's "invalid parameter value", e.g. a time zone its tz database does not know. */
     private static final String INVALID_PARAMETER = "22023";
 
@@ -92,7 +92,8 @@ public class ChargebackResource {
         return Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private static boolean wantsCsv(String format, HttpHeaders headers) {
+    /** Whether to answer CSV: the format parameter, else the Accept header (JSON unless CSV is preferred). */
+    public static boolean wantsCsv(String format, HttpHeaders headers) {
         if (format != null) {
             return switch (format.toLowerCase(Locale.ROOT)) {
                 case "csv" -> true;
