@@ -75,6 +75,11 @@ class SoftThresholdAlertTest {
         new RuleStore(database.dataSource(), EngineFixture.MAPPER).put(LimitRules.check(new RuleJson(
                 EngineFixture.MAPPER).read("soft-budget", """
                 {"subject":{"type":"app","id":"spender"},"budget":{"month":"0.05"},"enforcement":"soft"}""")), true);
+        // The writer's catalog, which the exchange follows: gpt-4o at 2.50 / 10.00 per 1M tokens.
+        try (var connection = database.dataSource().getConnection(); var statement = connection.createStatement()) {
+            statement.execute("insert into price (model, deployment_type, currency, input_per_1m, output_per_1m, "
+                    + "effective_from, source) values ('gpt-4o', 'global', 'USD', 2.50, 10.00, '2020-01-01', 'test')");
+        }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AlertWebhook webhook = new AlertWebhook(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort()
                 + "/alerts"), SECRET, 3, Duration.ofMillis(50), Duration.ofSeconds(2));
@@ -112,8 +117,8 @@ class SoftThresholdAlertTest {
         }
         assertThat(attempts.get()).isEqualTo(4); // one failed delivery, retried, and three delivered
         assertThat(received).extracting(Delivery::id).doesNotHaveDuplicates();
-        assertThat(registry.find("tollgate.admission.alerts").counters())
-                .mapToDouble(counter -> counter.count()).sum().isEqualTo(3.0);
+        assertThat(registry.find("tollgate.admission.alerts").counters().stream()
+                .mapToDouble(counter -> counter.count()).sum()).isEqualTo(3.0);
         assertThat(a.refusals).isEmpty();
         assertThat(b.refusals).isEmpty();
         assertThat(database.queryLong("select count(*) from admission_alert")).isEqualTo(3);

@@ -36,13 +36,18 @@ public final class ThresholdAlerts {
         String share = crossing.limit().signum() == 0 ? "-" : crossing.used().multiply(BigDecimal.valueOf(100))
                 .divide(crossing.limit(), 1, RoundingMode.HALF_UP).toPlainString();
         String periodStart = Instant.ofEpochMilli(crossing.periodStart()).atZone(zone).toOffsetDateTime().toString();
-        LOG.warnf("Admission alert: rule %s, %s %s, %s %s reached %d %% of its %s %s (%s %%: %s of %s)",
-                rule.id(), rule.subject().type().key(), crossing.subject(), crossing.period().key(), periodStart,
-                crossing.threshold(), crossing.period().key(), crossing.measure().equals("cost") ? "budget" : "quota",
-                rule.hard() ? "(hard)" : "(soft)", share, crossing.used().toPlainString(),
-                crossing.limit().toPlainString());
+        LOG.warnf("Admission alert: rule %s, %s %s: the %s %s %s (%s) reached its %d %% threshold: %s %% used, "
+                        + "%s of %s", rule.id(), rule.subject().type().key(), crossing.subject(),
+                rule.enforcement().key(), crossing.period().key(),
+                crossing.measure().equals("cost") ? "budget" : "quota", periodStart, crossing.threshold(), share,
+                plain(crossing.used()), plain(crossing.limit()));
         metrics.alerted(rule.id(), crossing.measure(), crossing.threshold());
         webhook.ifPresent(hook -> hook.send(deliveryId(crossing), body(crossing, rule, periodStart, share)));
+    }
+
+    private static String plain(BigDecimal amount) {
+        BigDecimal stripped = amount.stripTrailingZeros();
+        return (stripped.scale() < 0 ? stripped.setScale(0) : stripped).toPlainString();
     }
 
     static String deliveryId(Tally.Crossing crossing) {
@@ -60,8 +65,8 @@ public final class ThresholdAlerts {
         json.put("periodStart", periodStart);
         json.put("measure", crossing.measure());
         json.put("threshold", crossing.threshold());
-        json.put("used", crossing.used().toPlainString());
-        json.put("limit", crossing.limit().toPlainString());
+        json.put("used", plain(crossing.used()));
+        json.put("limit", plain(crossing.limit()));
         json.put("percentUsed", share);
         json.put("enforcement", rule.enforcement().key());
         json.put("at", Instant.now().toString());
