@@ -34,12 +34,14 @@ public class AdmissionLifecycle {
     private final AdmissionConfig config;
     private final CounterExchange exchange;
     private final RuleSeeder seeder;
+    private final Admission admission;
     private ScheduledExecutorService executor;
     private boolean failing;
 
     public AdmissionLifecycle(AdmissionConfig config, Admission admission, DataSource dataSource, RuleStore rules,
                               PriceCatalogCache prices, ObjectMapper mapper) {
         this.config = config;
+        this.admission = admission;
         AlertWebhook webhook = config.alerts().webhookUrl().map(url -> new AlertWebhook(url,
                 config.alerts().webhookSecret().orElse(null), config.alerts().webhookAttempts(),
                 config.alerts().webhookBackoff(), config.alerts().webhookTimeout())).orElse(null);
@@ -90,6 +92,7 @@ public class AdmissionLifecycle {
                 failing = false;
             }
         } catch (SQLException | RuntimeException e) {
+            admission.metrics().exchangeFailed();
             if (!failing) {
                 LOG.warnf("Admission exchange failed (%s); enforcing from the last view of the other replicas plus "
                         + "this replica's own counts until it works again", e.getMessage());

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Prometheus counters of admission: refusals by rule and reason, soft-threshold alerts by rule, measure and threshold.
+ * Prometheus counters of admission: refusals by rule and reason, soft-threshold alerts by rule, measure and
+ * threshold, failed exchange rounds.
  * Labels stay bounded: rule ids (operators create them) and fixed reasons, never app ids. Meters are looked up once
  * per label combination.
  */
@@ -20,8 +21,16 @@ public final class AdmissionMetrics implements AdmissionEngine.RefusalListener {
     private final Map<List<String>, Counter> refusals = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> alerts = new ConcurrentHashMap<>();
 
+    private final Counter exchangeFailures;
+
     public AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.exchangeFailures = Counter.builder("tollgate.admission.exchange.failures")
+                .description("Rounds of the admission exchange with PostgreSQL that failed").register(registry);
+    }
+
+    public void exchangeFailed() {
+        exchangeFailures.increment();
     }
 
     @Override
