@@ -1,5 +1,6 @@
 package dev.tollgate.admin;
 
+import dev.tollgate.identity.Roles;
 import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.PoolRegistry;
 import dev.tollgate.errors.ErrorCode;
@@ -29,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 public class BackendsResource {
 
     /** The role a token must carry for the admin APIs. */
-    public static final String ADMIN_ROLE = "tollgate.admin";
 
     private final PoolRegistry pools;
     private final RoutingConfig config;
@@ -42,7 +42,7 @@ public class BackendsResource {
     }
 
     @GET
-    @RolesAllowed(ADMIN_ROLE)
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Each pool's targets and their live state on this replica")
     public List<PoolView> backends() {
         long now = System.nanoTime();
@@ -51,7 +51,7 @@ public class BackendsResource {
 
     @POST
     @Path("/reload")
-    @RolesAllowed(ADMIN_ROLE)
+    @RolesAllowed(Roles.ADMIN)
     @Operation(summary = "Apply the routing file now (it is also checked periodically); answers the new pools")
     public List<PoolView> reload() {
         try {

@@ -92,7 +92,8 @@ final class AppRules {
                         + (i + 1) + ".");
             }
         }
-        if (!value.isEmpty() && Character.isWhitespace(value.charAt(0)) || Character.isWhitespace(value.charAt(value.length() - 1))) {
+        if (!value.isEmpty() && (Character.isWhitespace(value.charAt(0))
+                || Character.isWhitespace(value.charAt(value.length() - 1)))) {
             throw new InvalidAppException(field + " starts or ends with whitespace.");
         }
     }

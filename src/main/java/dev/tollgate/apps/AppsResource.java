@@ -1,5 +1,6 @@
 package dev.tollgate.apps;
 
+import dev.tollgate.identity.Roles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.errors.AoaiError;
 import dev.tollgate.errors.ErrorCode;
@@ -30,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-import static dev.tollgate.admin.BackendsResource.ADMIN_ROLE;
 
 /**
  * The app registry: who each Entra app id is and what it is charged to. Bodies are read by {@link AppJson} rather
@@ -38,7 +38,7 @@ import static dev.tollgate.admin.BackendsResource.ADMIN_ROLE;
  */
 @Path("/api/apps")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(ADMIN_ROLE)
+@RolesAllowed(Roles.ADMIN)
 public class AppsResource {
 
     private static final Logger LOG = Logger.getLogger(AppsResource.class);

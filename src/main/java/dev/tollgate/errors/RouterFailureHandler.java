@@ -1,16 +1,20 @@
 package dev.tollgate.errors;
 
 import io.quarkus.security.AuthenticationFailedException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+
 /**
  * Catches what fails below Quarkus REST and the gateway handler: a token that fails validation (proactive
  * authentication runs before any route), a body over the size limit, or an unexpected fault; answers in the AOAI
- * error shape instead of an empty 401 or an HTML 500.
+ * error shape instead of an empty 401 or an HTML 500. A caller that closes or resets its connection (as clients do
+ * when a 413 answers their upload) is no fault of the gateway, and there is no one left to answer.
  */
 @ApplicationScoped
 public class RouterFailureHandler {
@@ -29,7 +33,9 @@ public class RouterFailureHandler {
 
     private void handle(RoutingContext context) {
         Throwable failure = context.failure();
-        if (failure instanceof AuthenticationFailedException) {
+        if (callerLeft(context)) {
+            LOG.debugf(failure, "Caller left during %s %s", context.request().method(), context.normalizedPath());
+        } else if (failure instanceof AuthenticationFailedException) {
             context.response().putHeader("WWW-Authenticate", "Bearer");
             errors.send(context.response(), 401, ErrorCode.UNAUTHORIZED.with("The bearer token is invalid: "
                     + "bad signature, wrong issuer or audience, or expired."));
@@ -44,5 +50,14 @@ public class RouterFailureHandler {
             LOG.error("Request failed", failure);
             errors.send(context.response(), 500, ErrorCode.INTERNAL.with("The gateway failed to handle the request."));
         }
+    }
+
+    /**
+     * The connection is gone, or the failure is the caller's connection closing or being reset. An I/O failure here
+     * is always the caller's: the proxy handles those of backend connections itself.
+     */
+    private static boolean callerLeft(RoutingContext context) {
+        Throwable failure = context.failure();
+        return context.response().closed() || failure instanceof HttpClosedException || failure instanceof IOException;
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.export;
 
+import dev.tollgate.metering.Backoff;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -20,15 +21,14 @@ public final class ExportLoop {
 
     private final UsageExporter exporter;
     private final Duration pollInterval;
-    private final Duration maxBackoff;
+    private final Backoff backoff;
     private final ScheduledExecutorService executor;
-    private long backoffMillis;
     private long lastLagMeasurement = System.nanoTime() - TimeUnit.SECONDS.toNanos(LAG_EVERY_SECONDS);
 
     public ExportLoop(UsageExporter exporter, Duration pollInterval, Duration maxBackoff) {
         this.exporter = exporter;
         this.pollInterval = pollInterval;
-        this.maxBackoff = maxBackoff.compareTo(pollInterval) < 0 ? pollInterval : maxBackoff;
+        this.backoff = new Backoff(pollInterval, maxBackoff.compareTo(pollInterval) < 0 ? pollInterval : maxBackoff);
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "usage-export");
             thread.setDaemon(true);
@@ -59,7 +59,7 @@ public final class ExportLoop {
         Throwable failure = null;
         try {
             int sent = exporter.exportOnce();
-            backoffMillis = 0;
+            backoff.succeeded();
             if (sent >= exporter.batchSize()) {
                 delay = 0;
                 caughtUp = false;
@@ -67,8 +67,7 @@ public final class ExportLoop {
         } catch (Throwable e) {
             failure = e;
             exporter.failed();
-            backoffMillis = Math.min(Math.max(2 * backoffMillis, pollInterval.toMillis()), maxBackoff.toMillis());
-            delay = backoffMillis;
+            delay = backoff.failed();
         } finally {
             measureLag(caughtUp);
             if (failure != null) {

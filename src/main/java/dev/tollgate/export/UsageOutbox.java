@@ -1,9 +1,10 @@
 package dev.tollgate.export;
 
+import dev.tollgate.ledger.RecordColumn;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,10 +20,7 @@ import java.util.UUID;
 /** Reads {@code usage_record} in {@code seq} order: what is left to export, and how much. Never writes. */
 final class UsageOutbox {
 
-    private static final String COLUMNS = "seq, id, occurred_at, app_id, tenant_id, deployment, model, backend_id, "
-            + "region, deployment_type, operation, stream, status, latency_ms, attempts, input_tokens, "
-            + "cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, usage_source, upstream_request_id";
-    private static final String NEXT = "select " + COLUMNS + " from usage_record where seq > ? and seq <= ? "
+    private static final String NEXT = "select seq, " + RecordColumn.ALL + " from usage_record where seq > ? and seq <= ? "
             + "order by seq limit ?";
     private static final String COUNT = "select count(*) from usage_record where seq > ?";
     private static final String OLDEST = "select occurred_at from usage_record where seq > ? order by seq limit 1";
@@ -75,6 +73,6 @@ final class UsageOutbox {
                 Optional.ofNullable(rows.getString("deployment_type")).map(DeploymentType::parse).orElse(null),
                 rows.getString("operation"),
                 rows.getBoolean("stream"), rows.getInt("status"), rows.getInt("latency_ms"), rows.getInt("attempts"),
-                usage, rows.getString("upstream_request_id"));
+                usage, rows.getString("upstream_request_id"), rows.getString("user_id"));
     }
 }

@@ -9,26 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Usage from a streamed answer: chat and completions chunks (usage on the final chunk when
- * {@code stream_options.include_usage} is set) and Responses API events (usage on {@code response.completed}).
- *
- * <p>When the gateway added {@code include_usage} itself, the usage-only chunk ({@code "choices": []} with a usage
- * object) is metered and then withheld from the caller, who did not ask for it: some clients index {@code choices[0]}
- * of every chunk.
+ * Usage from a streamed answer, whatever its event format: cuts the stream into events, finds the usage object and
+ * the model served in the events that carry them, and keeps the events for their text; where in an event those are,
+ * and which events are passed on, each format says ({@link ChatSseUsageTap}, {@link ResponsesSseUsageTap}).
  *
  * <p>Most events carry nothing but a few tokens of text, so an event is parsed only if a look at its bytes says it
  * may carry what the meter needs: a {@code "usage"} field whose value is an object, or a {@code "model"} field while
  * the model is not known yet. The text of the answer, needed only to estimate usage that never came, is not read as
  * it passes: the events are kept compactly ({@link EventLog}) and read only when {@link #outputText()} is asked for.
  */
-public final class SseUsageTap implements UsageTap {
+abstract class SseUsageTap implements UsageTap {
 
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final String USAGE_KEY = "\"usage\"";
     private static final String ESCAPE = "\\u00";
 
     private final ObjectMapper mapper;
-    private final boolean withholdUsageChunk;
     private final SseEventSplitter splitter = new SseEventSplitter();
     private final EventLog events = new EventLog();
     private final Finder usageKeys = new Finder(USAGE_KEY);
@@ -37,10 +33,18 @@ public final class SseUsageTap implements UsageTap {
     private String model;
     private Usage usage;
 
-    public SseUsageTap(ObjectMapper mapper, boolean withholdUsageChunk) {
+    SseUsageTap(ObjectMapper mapper) {
         this.mapper = mapper;
-        this.withholdUsageChunk = withholdUsageChunk;
     }
+
+    /** The object in the event that holds the usage and the model, if any. */
+    abstract JsonNode usageHolder(JsonNode event);
+
+    /** Whether an event that carries usage is passed on to the caller. */
+    abstract boolean passOn(JsonNode event);
+
+    /** Adds the text the event carries, if any, to {@code output}. */
+    abstract void appendText(JsonNode event, StringBuilder output);
 
     @Override
     public Buffer onChunk(Buffer chunk) {
@@ -70,20 +74,17 @@ public final class SseUsageTap implements UsageTap {
         if (json == null || !json.isObject()) {
             return true;
         }
-        JsonNode response = json.path("response");
-        JsonNode body = response.isObject() ? response : json;
+        JsonNode holder = usageHolder(json);
         // Azure's first chunk (prompt filter results) carries "model": "", the later ones the model served.
-        if (model == null && !body.path("model").asText("").isEmpty()) {
-            model = body.path("model").asText();
+        if (model == null && !holder.path("model").asText("").isEmpty()) {
+            model = holder.path("model").asText();
         }
-        JsonNode usageNode = body.path("usage");
+        JsonNode usageNode = holder.path("usage");
         if (!usageNode.isObject()) {
             return true;
         }
         usage = Usage.reported(UsageFields.numbers(usageNode));
-        JsonNode choices = json.path("choices");
-        boolean usageOnly = choices.isArray() && choices.isEmpty();
-        return !(withholdUsageChunk && usageOnly);
+        return passOn(json);
     }
 
     /**
@@ -156,27 +157,17 @@ public final class SseUsageTap implements UsageTap {
         }
     }
 
-    /** The generated text (chat deltas, completion text, Responses API text deltas), read from the events kept. */
+    /** The generated text, read from the events kept. */
     @Override
     public String outputText() {
         StringBuilder output = new StringBuilder();
         events.forEach(event -> {
             JsonNode json = data(event, 0, event.length);
             if (json != null && json.isObject()) {
-                collectText(json, output);
+                appendText(json, output);
             }
         });
         return output.toString();
-    }
-
-    private static void collectText(JsonNode json, StringBuilder output) {
-        for (JsonNode choice : json.path("choices")) {
-            JsonNode content = choice.path("delta").path("content");
-            output.append(content.isTextual() ? content.asText() : choice.path("text").asText(""));
-        }
-        if ("response.output_text.delta".equals(json.path("type").asText())) {
-            output.append(json.path("delta").asText(""));
-        }
     }
 
     /** The JSON of the event's data line(s), or null for [DONE], comments and anything unreadable. */

@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.ledger.RecordColumn;
 import dev.tollgate.pricing.PriceCatalog;
 import dev.tollgate.pricing.Priced;
 import dev.tollgate.pricing.Tokens;
@@ -7,10 +8,13 @@ import dev.tollgate.pricing.Tokens;
 import java.util.List;
 
 /**
- * Usage records as PostgreSQL COPY CSV, in {@link UsageWriter}'s column order. Text is always quoted and stripped of
- * NUL characters; null is empty.
+ * Usage records as PostgreSQL COPY CSV, a row each with the {@link RecordColumn}s in their order: the switch below
+ * names every column, so that one added there cannot be left out here. Text is always quoted and stripped of NUL
+ * characters; null is empty.
  */
 final class UsageCsv {
+
+    private static final RecordColumn[] COLUMNS = RecordColumn.values();
 
     private UsageCsv() {
     }
@@ -22,47 +26,48 @@ final class UsageCsv {
             Usage usage = r.usage();
             Priced priced = catalog.price(r.model(), r.deploymentType(), r.region(), r.occurredAt(),
                     new Tokens(usage.inputTokens(), usage.cachedInputTokens(), usage.outputTokens()));
-            csv.append(r.id()).append(',')
-                    .append(r.occurredAt()).append(',');
-            text(csv, r.appId());
-            text(csv, r.tenantId());
-            text(csv, r.deployment());
-            text(csv, r.model());
-            text(csv, r.backendId());
-            text(csv, r.region());
-            text(csv, r.operation());
-            csv.append(r.stream() ? 't' : 'f').append(',')
-                    .append(r.status()).append(',')
-                    .append(r.latencyMs()).append(',')
-                    .append(r.attempts()).append(',')
-                    .append(usage.inputTokens()).append(',')
-                    .append(usage.cachedInputTokens()).append(',')
-                    .append(usage.outputTokens()).append(',')
-                    .append(usage.reasoningTokens()).append(',')
-                    .append(usage.totalTokens()).append(',')
-                    .append(usage.source().dbValue()).append(',');
-            text(csv, r.upstreamRequestId());
-            text(csv, r.deploymentType() == null ? null : r.deploymentType().key());
-            if (priced.priceId() != null) {
-                csv.append(priced.priceId());
+            for (int i = 0; i < COLUMNS.length; i++) {
+                value(csv, COLUMNS[i], r, usage, priced).append(i < COLUMNS.length - 1 ? ',' : '\n');
             }
-            csv.append(',');
-            if (priced.cost() != null) {
-                csv.append(priced.cost().toPlainString());
-            }
-            csv.append('\n');
         }
         return csv.toString();
     }
 
-    private static void text(StringBuilder csv, String value) {
-        if (value != null) {
-            quoted(csv, value);
-        }
-        csv.append(',');
+    private static StringBuilder value(StringBuilder csv, RecordColumn column, UsageRecord r, Usage usage,
+                                       Priced priced) {
+        return switch (column) {
+            case ID -> csv.append(r.id());
+            case OCCURRED_AT -> csv.append(r.occurredAt());
+            case APP_ID -> text(csv, r.appId());
+            case TENANT_ID -> text(csv, r.tenantId());
+            case DEPLOYMENT -> text(csv, r.deployment());
+            case MODEL -> text(csv, r.model());
+            case BACKEND_ID -> text(csv, r.backendId());
+            case REGION -> text(csv, r.region());
+            case OPERATION -> text(csv, r.operation());
+            case STREAM -> csv.append(r.stream() ? 't' : 'f');
+            case STATUS -> csv.append(r.status());
+            case LATENCY_MS -> csv.append(r.latencyMs());
+            case ATTEMPTS -> csv.append(r.attempts());
+            case INPUT_TOKENS -> csv.append(usage.inputTokens());
+            case CACHED_INPUT_TOKENS -> csv.append(usage.cachedInputTokens());
+            case OUTPUT_TOKENS -> csv.append(usage.outputTokens());
+            case REASONING_TOKENS -> csv.append(usage.reasoningTokens());
+            case TOTAL_TOKENS -> csv.append(usage.totalTokens());
+            case USAGE_SOURCE -> csv.append(usage.source().dbValue());
+            case UPSTREAM_REQUEST_ID -> text(csv, r.upstreamRequestId());
+            case DEPLOYMENT_TYPE -> text(csv, r.deploymentType() == null ? null : r.deploymentType().key());
+            case PRICE_ID -> priced.priceId() == null ? csv : csv.append(priced.priceId());
+            case COST -> priced.cost() == null ? csv : csv.append(priced.cost().toPlainString());
+            case USER_ID -> text(csv, r.userId());
+            case MODEL_INFERRED -> csv.append(r.modelInferred() ? 't' : 'f');
+        };
     }
 
-    private static void quoted(StringBuilder csv, String value) {
+    private static StringBuilder text(StringBuilder csv, String value) {
+        if (value == null) {
+            return csv;
+        }
         csv.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -73,6 +78,6 @@ final class UsageCsv {
                 csv.append(c);
             }
         }
-        csv.append('"');
+        return csv.append('"');
     }
 }

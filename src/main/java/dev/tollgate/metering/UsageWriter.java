@@ -1,7 +1,7 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.ledger.RecordInsert;
 import dev.tollgate.pricing.PriceCatalogCache;
-import dev.tollgate.reporting.DailyRollup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.postgresql.PGConnection;
 
@@ -14,25 +14,12 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Writes usage records to PostgreSQL, a batch per transaction: prices each record with the catalog committed at that
- * moment, {@code COPY}s them into a session-local staging table, then one {@code insert … select … on conflict (id) do
- * nothing} that also adds the newly inserted records to the daily rollups. COPY is several times faster than batched
- * inserts, and the conflict clause, which COPY alone lacks, makes a retried batch harmless, to the records and to the
- * rollups alike. Plain JDBC (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
+ * The PostgreSQL sink: writes usage records a batch per transaction, each priced with the catalog committed at that
+ * moment, inserted as {@link RecordInsert} says, records and daily rollups in one statement, so that a retried batch
+ * is harmless. Plain JDBC (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
  */
 @ApplicationScoped
-public class UsageWriter {
-
-    private static final String COLUMNS = "id, occurred_at, app_id, tenant_id, deployment, model, backend_id, region, "
-            + "operation, stream, status, latency_ms, attempts, input_tokens, cached_input_tokens, output_tokens, "
-            + "reasoning_tokens, total_tokens, usage_source, upstream_request_id, deployment_type, price_id, cost";
-    private static final String STAGING = "create temp table if not exists usage_record_staging "
-            + "(like usage_record) on commit delete rows";
-    private static final String COPY = "copy usage_record_staging (" + COLUMNS + ") from stdin (format csv)";
-    /** New records only (a retried batch adds nothing), and the same new records into the daily rollups. */
-    private static final String MERGE = "with inserted as (insert into usage_record (" + COLUMNS + ") select "
-            + COLUMNS + " from usage_record_staging on conflict (id) do nothing returning " + DailyRollup.RECORD_COLUMNS + ") "
-            + DailyRollup.upsert("inserted", 1);
+public class UsageWriter implements UsageSink {
 
     private final DataSource dataSource;
     private final PriceCatalogCache prices;
@@ -43,14 +30,32 @@ public class UsageWriter {
     }
 
     /** Writes all the records or none of them; records already in the table are left as they are. */
-    public void write(List<UsageRecord> records) throws SQLException {
+    @Override
+    public void write(List<UsageRecord> records) throws UsageSinkException {
+        try {
+            insert(records);
+        } catch (SQLException e) {
+            throw new UsageSinkException(e, refusedForGood(e));
+        } catch (RuntimeException | AssertionError e) {
+            // pgjdbc answers some writes on a connection the server dropped with an AssertionError.
+            throw new UsageSinkException(e, false);
+        }
+    }
+
+    /** The failure is about the data (SQLSTATE classes 22 and 23), not the database being away. */
+    private static boolean refusedForGood(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private void insert(List<UsageRecord> records) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
                 String csv = UsageCsv.of(records, prices.current(connection));
-                statement.execute(STAGING);
-                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY, new StringReader(csv));
-                statement.executeUpdate(MERGE);
+                statement.execute(RecordInsert.CREATE_STAGING);
+                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RecordInsert.COPY, new StringReader(csv));
+                statement.executeUpdate(RecordInsert.INSERT_STAGED);
                 connection.commit();
             } catch (SQLException | IOException | RuntimeException e) {
                 connection.rollback();

@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.routing.DeploymentType;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.routing.DeploymentType;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Locale;

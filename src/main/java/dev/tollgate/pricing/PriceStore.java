@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.routing.DeploymentType;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -27,6 +28,13 @@ public class PriceStore {
             + "cached_input_per_1m, output_per_1m, effective_from, effective_to, source, meter_ids";
     private static final String INSERT = "insert into price (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "on conflict do nothing";
+    /**
+     * For the check below. Of a row many records name, PostgreSQL expects a sequential scan to meet one at once, but
+     * if only the newer records name it, the scan first reads every older one. The index ({@code V4}) answers at once.
+     */
+    static final String INDEX_LOOKUP_ONLY = "set local enable_seqscan = off";
+    /** Whether any record names the price row: answered from the index {@code usage_record_price_id}. */
+    static final String PRICED_A_RECORD = "select exists (select 1 from usage_record where price_id = ?)";
 
     private final DataSource dataSource;
     private final PricingConfig config;
@@ -82,12 +90,13 @@ public class PriceStore {
             connection.setAutoCommit(false);
             try (PreparedStatement bump = connection.prepareStatement(
                          "update price_catalog_version set version = version + 1");
-                 PreparedStatement used = connection.prepareStatement(
-                         "select exists (select 1 from usage_record where price_id = ?)");
+                 PreparedStatement indexOnly = connection.prepareStatement(INDEX_LOOKUP_ONLY);
+                 PreparedStatement used = connection.prepareStatement(PRICED_A_RECORD);
                  PreparedStatement delete = connection.prepareStatement("delete from price where id = ?")) {
                 // Waits for the batches being priced (they share this row) and holds back new ones: the check
-                // below then sees every record that could name the row.
+                // below then sees every record that could name the row, and must be quick.
                 bump.executeUpdate();
+                indexOnly.execute();
                 used.setLong(1, id);
                 try (ResultSet result = used.executeQuery()) {
                     result.next();

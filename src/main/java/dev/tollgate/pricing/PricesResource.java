@@ -1,8 +1,8 @@
 package dev.tollgate.pricing;
 
-import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
+import dev.tollgate.identity.Roles;
 import dev.tollgate.pricing.retail.RetailImportResult;
 import dev.tollgate.pricing.retail.RetailPriceImporter;
 import dev.tollgate.pricing.retail.RetailPricesException;
@@ -34,7 +34,7 @@ import java.util.List;
  */
 @Path("/api/prices")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(BackendsResource.ADMIN_ROLE)
+@RolesAllowed(Roles.ADMIN)
 public class PricesResource {
 
     private final PriceStore store;

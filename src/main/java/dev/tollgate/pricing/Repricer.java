@@ -1,6 +1,7 @@
 package dev.tollgate.pricing;
 
-import dev.tollgate.reporting.DailyRollup;
+import dev.tollgate.ledger.DailyRollup;
+import dev.tollgate.routing.DeploymentType;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

@@ -1,70 +1,56 @@
 package dev.tollgate.proxy;
 
-import dev.tollgate.identity.Caller;
-import dev.tollgate.metering.Usage;
-import dev.tollgate.metering.UsageRecord;
-import dev.tollgate.metering.UsageTap;
+import dev.tollgate.metering.Meter;
+import dev.tollgate.request.InboundRequest;
+import dev.tollgate.routing.Pool;
 import dev.tollgate.routing.Target;
-
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The state of one request as it crosses the gateway, on one event-loop thread. It yields its usage record exactly
- * once, whichever way the request ends (answered, rejected, upstream failure, client gone).
+ * The proxy's state of one request, on one event-loop thread: the pool and request it serves, the targets tried, the
+ * current attempt and its deadline. What is recorded lives in the request's {@link Meter}.
  */
 final class Exchange {
 
-    final UUID id = RequestIds.next();
-    private final Instant startedAt = Instant.now();
+    final RoutingContext context;
+    final Meter meter;
+    final InboundRequest request;
+    final Pool pool;
+    /** The trace context of the proxy stage, the parent of each attempt's span. */
+    final Context trace = Context.current();
     private final long startNanos = System.nanoTime();
-    private final Caller caller;
-    private final String askedDeployment;
-    private final String operationPath;
-    private InboundRequest request;
     private final Set<Target> tried = new HashSet<>(4);
     private Target target;
     private HttpClientRequest upstreamRequest;
     private long deadlineTimer = -1;
     private long attemptStartNanos;
     private boolean deadlinePassed;
-    private String upstreamRequestId;
-    private int upstreamStatus;
-    private UsageTap tap;
-    private boolean recorded;
+    private Span attemptSpan = Span.getInvalid();
 
-    /** The deployment recorded for a request rejected before its body named one. */
-    static final String UNKNOWN_DEPLOYMENT = "(unknown)";
-
-    Exchange(Caller caller, String askedDeployment, String operationPath) {
-        this.caller = caller;
-        // A path segment is recorded only if it can be a deployment name: it ends up in the database and metrics.
-        this.askedDeployment = RequestReader.isDeploymentName(askedDeployment) ? askedDeployment : UNKNOWN_DEPLOYMENT;
-        this.operationPath = operationPath;
-    }
-
-    void request(InboundRequest request) {
+    Exchange(RoutingContext context, Meter meter, InboundRequest request, Pool pool) {
+        this.context = context;
+        this.meter = meter;
         this.request = request;
+        this.pool = pool;
     }
 
-    InboundRequest request() {
-        return request;
-    }
-
-    /** The request is being sent to this target (its first or a further attempt). */
-    void attempt(Target target) {
+    /** The request is being sent to this target (its first or a further attempt), traced by that span. */
+    void attempt(Target target, Span span) {
+        this.attemptSpan = span;
         this.attemptStartNanos = System.nanoTime();
         this.deadlinePassed = false;
         this.target = target;
         this.tried.add(target);
         this.upstreamRequest = null;
+        meter.attempt(target);
     }
 
     /** Time since the request arrived. */
@@ -85,12 +71,21 @@ final class Exchange {
         return tried.size();
     }
 
+    Target target() {
+        return target;
+    }
+
+    /** The span of the current attempt (a no-op span when the request is not traced). */
+    Span attemptSpan() {
+        return attemptSpan;
+    }
+
     /** Runs the action if the current attempt is still going after that long; replaces an earlier deadline. */
     void deadline(Vertx vertx, Duration timeout, Runnable action) {
         cancelDeadline(vertx);
         HttpClientRequest attempt = upstreamRequest;
         deadlineTimer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
-            if (!recorded && upstreamRequest == attempt) {
+            if (!meter.finished() && upstreamRequest == attempt) {
                 deadlinePassed = true;
                 action.run();
             }
@@ -116,48 +111,5 @@ final class Exchange {
     /** The request of the current attempt, once open; null before. */
     HttpClientRequest upstreamRequest() {
         return upstreamRequest;
-    }
-
-    Target target() {
-        return target;
-    }
-
-    /** The backend's answer has begun: its status, and the tap its body goes through. */
-    void answering(int status, UsageTap tap) {
-        this.upstreamStatus = status;
-        this.tap = tap;
-    }
-
-    int upstreamStatus() {
-        return upstreamStatus;
-    }
-
-    /** The tap of the answer, or null before the backend answered. */
-    UsageTap tap() {
-        return tap;
-    }
-
-    void upstreamRequestId(String upstreamRequestId) {
-        this.upstreamRequestId = upstreamRequestId;
-    }
-
-    boolean finished() {
-        return recorded;
-    }
-
-    /** The record of this request, or null if it was already taken. */
-    UsageRecord finish(int status, Usage usage, String model) {
-        if (recorded) {
-            return null;
-        }
-        recorded = true;
-        int latencyMs = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        String deployment = request != null ? request.deployment() : askedDeployment;
-        return new UsageRecord(id, startedAt, caller.appId(), caller.tenantId(), deployment, model,
-                target == null ? null : target.backend().id(),
-                target == null ? null : target.backend().region().orElse(null),
-                target == null ? null : target.deploymentType(),
-                request != null ? request.operation().path() : operationPath,
-                request != null && request.stream(), status, latencyMs, tried.size(), usage, upstreamRequestId);
     }
 }

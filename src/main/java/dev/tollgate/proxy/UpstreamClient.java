@@ -1,5 +1,6 @@
 package dev.tollgate.proxy;
 
+import dev.tollgate.request.InboundRequest;
 import dev.tollgate.routing.Backend;
 import dev.tollgate.routing.Target;
 import io.vertx.core.Future;
@@ -11,10 +12,12 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /** Opens requests to backends over one pooled, non-blocking Vert.x HTTP client. */
 @ApplicationScoped
@@ -31,15 +34,21 @@ public class UpstreamClient {
                 .setTcpNoDelay(true)
                 .setDecompressionSupported(false)
                 .setVerifyHost(true)
-                .setForceSni(true);
+                .setForceSni(true)
+                // Attempts are traced by the proxy itself (AttemptTracing), with what a span of Vert.x's cannot know.
+                .setTracingPolicy(TracingPolicy.IGNORE);
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(config.maxConnectionsPerBackend())
                 .setMaxWaitQueueSize(config.maxWaitingRequests());
         this.client = vertx.createHttpClient(options, pool);
     }
 
-    /** Opens a request to the target for the caller's request, with the backend's credentials; not yet sent. */
-    public Future<HttpClientRequest> open(Target target, InboundRequest request, MultiMap callerHeaders) {
+    /**
+     * Opens a request to the target for the caller's request, with the backend's credentials; not yet sent.
+     * {@code tracing} adds the trace context to the headers.
+     */
+    public Future<HttpClientRequest> open(Target target, InboundRequest request, MultiMap callerHeaders,
+                                          Consumer<MultiMap> tracing) {
         Backend backend = target.backend();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
@@ -49,6 +58,7 @@ public class UpstreamClient {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         HeaderPolicy.copyRequestHeaders(callerHeaders, headers);
         headers.set("content-type", "application/json");
+        tracing.accept(headers);
         // Credentials first: a connection is taken from the pool only once the request can be sent.
         return backend.credential().authorize(headers).compose(authorized -> client.request(options.setHeaders(headers)));
     }

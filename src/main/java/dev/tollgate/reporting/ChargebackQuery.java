@@ -1,5 +1,7 @@
 package dev.tollgate.reporting;
 
+import dev.tollgate.ledger.DailyRollup;
+import dev.tollgate.ledger.RollupZones;
 import dev.tollgate.pricing.PricingConfig;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -120,7 +122,8 @@ public class ChargebackQuery {
         boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
         return "select " + (columns.isEmpty() ? "" : keys + ", ")
                 + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
-                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id" : "")
+                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id"
+                + " left join app_directory g on g.app_id = d.app_id and g.found" : "")
                 + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + "), ())")
                 + " order by " + (columns.size() + 1) + (columns.isEmpty() ? "" : ", " + keys);
     }

@@ -1,6 +1,6 @@
 package dev.tollgate.routing;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
@@ -45,6 +45,13 @@ public interface BackendsConfig {
 
         /** Azure region of the instance; recorded with each request it serves (prices can differ by region). */
         Optional<String> region();
+
+        /**
+         * The instance's Azure resource id, {@code /subscriptions/<id>/resourceGroups/<group>/providers/
+         * Microsoft.CognitiveServices/accounts/<name>}: what Azure's cost exports name it by, so the FOCUS export and
+         * the reconciliation with the Azure bill can say which resource a charge is for.
+         */
+        Optional<String> resourceId();
 
         /**
          * How the instance's deployments are hosted ({@code global}, {@code data-zone} or {@code regional}), which

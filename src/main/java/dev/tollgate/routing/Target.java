@@ -1,6 +1,6 @@
 package dev.tollgate.routing;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 
 /**
  * Where one request can go: a backend, the deployment to ask it for (which may name another, larger model: a

@@ -75,6 +75,15 @@ public class TargetSelector {
         target.state().failed(System.nanoTime(), config.breakerFailureThreshold(), config.breakerCoolDown().toNanos());
     }
 
+    /**
+     * The request never reached the target: no connection to it was free in time. The gateway's overload, not the
+     * backend's failure, so neither a breaker failure nor a success; counted as such.
+     */
+    public void notSent(Pool pool, Target target) {
+        metrics.attempt(pool, target, "not-sent");
+        target.state().notSent();
+    }
+
     /** The target answered with anything but a throttle or a failure, after that long. */
     public void succeeded(Pool pool, Target target, int status, MultiMap headers, long latencyNanos) {
         metrics.attempt(pool, target, status / 100 + "xx");

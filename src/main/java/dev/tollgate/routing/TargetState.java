@@ -59,6 +59,14 @@ public final class TargetState {
         }
     }
 
+    /**
+     * A request meant for the target never reached it (the gateway had no free connection): it says nothing of the
+     * target's health, but a half-open trial it held must be given back, or the target would wait for a probe.
+     */
+    void notSent() {
+        trialsInFlight.updateAndGet(n -> Math.max(0, n - 1));
+    }
+
     /** An active probe found the target healthy again: the breaker closes and its cool-down is over. */
     void recovered() {
         consecutiveFailures.set(0);

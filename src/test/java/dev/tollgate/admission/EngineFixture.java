@@ -14,7 +14,7 @@ import dev.tollgate.metering.TokenEstimator;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.pricing.Price;
 import dev.tollgate.pricing.PriceCatalog;
 import dev.tollgate.pricing.PriceRow;
@@ -100,6 +100,6 @@ final class EngineFixture {
     UsageRecord record(String appId, long input, long output) {
         return new UsageRecord(UUID.randomUUID(), Instant.ofEpochMilli(clock.get()), appId, "tenant", "gpt-4o",
                 "gpt-4o-2024-08-06", "b1", null, DeploymentType.GLOBAL, "chat/completions", false, 200, 10, 1,
-                new Usage(input, 0, output, 0, input + output, UsageSource.REPORTED), null);
+                new Usage(input, 0, output, 0, input + output, UsageSource.REPORTED), null, null);
     }
 }

@@ -1,12 +1,10 @@
 package dev.tollgate.admission;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
-import dev.tollgate.pricing.DeploymentType;
-import dev.tollgate.reporting.ChargebackResource;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -33,8 +31,8 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTest
 class LimitsApiTest {
 
-    private static final String ADMIN = TestTokens.withRoles("limits-admin", BackendsResource.ADMIN_ROLE);
-    private static final String READER = TestTokens.withRoles("budget-reader", ChargebackResource.READER_ROLE);
+    private static final String ADMIN = TestTokens.withRoles("limits-admin", TestTokens.ADMIN_ROLE);
+    private static final String READER = TestTokens.withRoles("budget-reader", TestTokens.READER_ROLE);
 
     @Inject
     Admission admission;
@@ -177,7 +175,7 @@ class LimitsApiTest {
     private static boolean settle(Admitted admitted, String app) {
         admitted.ticket().settle(new UsageRecord(UUID.randomUUID(), Instant.now(), app, "t", "gpt-4o",
                 "gpt-4o-2024-08-06", "sim-1", null, DeploymentType.GLOBAL, "chat/completions", false, 200, 5, 1,
-                new Usage(1000, 0, 1000, 0, 2000, UsageSource.REPORTED), null));
+                new Usage(1000, 0, 1000, 0, 2000, UsageSource.REPORTED), null, null));
         return true;
     }
 

@@ -1,6 +1,5 @@
 package dev.tollgate.apps;
 
-import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.apps.AppsConfig.SeedMode;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -88,6 +87,14 @@ class AppSeederTest {
     }
 
     @Test
+    void aTagWithAnEmptyValueLoads() throws IOException {
+        String file = write(HEADER + fresh + ",Fresh,Retail,CC-2,,env=prod;reviewed=\n");
+
+        assertThat(seeder.seed(file, SeedMode.UPSERT)).isEqualTo(new AppSeeder.Result(1, 0, 0, List.of()));
+        assertThat(registry.find(fresh).orElseThrow().tags()).isEqualTo(Map.of("env", "prod", "reviewed", ""));
+    }
+
+    @Test
     void aFileWithABadLineAppliesNothing() throws IOException {
         String file = write(HEADER
                 + fresh + ",Fresh,Retail,CC-2,,\n"
@@ -141,7 +148,7 @@ class AppSeederTest {
     }
 
     private static String updatedAt(String appId) {
-        return given().auth().oauth2(TestTokens.withRoles("apps-admin", BackendsResource.ADMIN_ROLE))
+        return given().auth().oauth2(TestTokens.withRoles("apps-admin", TestTokens.ADMIN_ROLE))
                 .get("/api/apps/" + appId).then().statusCode(200).extract().path("updatedAt");
     }
 }

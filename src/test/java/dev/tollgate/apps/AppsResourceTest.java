@@ -1,7 +1,5 @@
 package dev.tollgate.apps;
 
-import dev.tollgate.admin.BackendsResource;
-import dev.tollgate.reporting.ChargebackResource;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -37,7 +35,7 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 class AppsResourceTest {
 
-    private static final String ADMIN = TestTokens.withRoles("apps-admin", BackendsResource.ADMIN_ROLE);
+    private static final String ADMIN = TestTokens.withRoles("apps-admin", TestTokens.ADMIN_ROLE);
     private static final String SEEDED = "6c3f9a52-8d1e-4b7a-9f20-3e5d7c1a0b11";
     private static final String BODY = """
             {"displayName":"Claims triage","businessUnit":"Insurance","costCenter":"CC-4711",
@@ -225,6 +223,16 @@ class AppsResourceTest {
     }
 
     @Test
+    void anEmptyTagValueIsStoredAsAzureResourceTagsAllowIt() {
+        String id = "empty-tag-" + UUID.randomUUID();
+        String body = "{\"displayName\":\"x\",\"businessUnit\":\"b\",\"costCenter\":\"c\",\"tags\":{\"reviewed\":\"\"}}";
+        put(id, body).statusCode(201).body("tags", equalTo(Map.of("reviewed", "")));
+        patch(id, "{\"tags\":{\"env\":\"\"}}").statusCode(200)
+                .body("tags", equalTo(Map.of("reviewed", "", "env", "")));
+        assertThat(registry.find(id).orElseThrow().tags()).isEqualTo(Map.of("reviewed", "", "env", ""));
+    }
+
+    @Test
     void aPatchThatWouldMakeTheAppInvalidIs400AndChangesNothing() {
         String id = "patch-invalid-" + UUID.randomUUID();
         put(id, BODY).statusCode(201);
@@ -250,7 +258,7 @@ class AppsResourceTest {
     @Test
     void withoutTheAdminRoleIs403() {
         String id = "forbidden-" + UUID.randomUUID();
-        String reader = TestTokens.withRoles("apps-reader", ChargebackResource.READER_ROLE);
+        String reader = TestTokens.withRoles("apps-reader", TestTokens.READER_ROLE);
         for (String token : new String[] {reader, TestTokens.v1("apps-caller")}) {
             forbidden(given().auth().oauth2(token).get("/api/apps"));
             forbidden(given().auth().oauth2(token).get("/api/apps/" + SEEDED));

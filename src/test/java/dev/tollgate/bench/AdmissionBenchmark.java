@@ -16,7 +16,7 @@ import dev.tollgate.metering.TokenEstimator;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -43,7 +43,7 @@ public final class AdmissionBenchmark {
         Demand demand = new Demand("bench-app", "gpt-4o", "chat/completions", body);
         UsageRecord record = new UsageRecord(UUID.randomUUID(), Instant.now(), "bench-app", "t", "gpt-4o",
                 "gpt-4o-2024-08-06", "b", null, DeploymentType.GLOBAL, "chat/completions", false, 200, 5, 1,
-                new Usage(230, 0, 180, 0, 410, UsageSource.REPORTED), null);
+                new Usage(230, 0, 180, 0, 410, UsageSource.REPORTED), null, null);
 
         AdmissionEngine none = engine();
         AdmissionEngine ruled = engine();

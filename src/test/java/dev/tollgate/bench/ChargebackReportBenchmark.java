@@ -4,7 +4,7 @@ import dev.tollgate.local.EmbeddedDatabase;
 import dev.tollgate.reporting.ChargebackGrouping;
 import dev.tollgate.reporting.ChargebackQuery;
 import dev.tollgate.reporting.ChargebackReport;
-import dev.tollgate.reporting.RollupZones;
+import dev.tollgate.ledger.RollupZones;
 import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -45,7 +45,7 @@ public final class ChargebackReportBenchmark {
             Flyway.configure().dataSource(dataSource).load().migrate();
             SampleCatalog.load(dataSource);
             generate(dataSource, rows);
-            RollupZones zones = new RollupZones(dataSource, () -> List.of(ZoneId.of("UTC")));
+            RollupZones zones = new RollupZones(dataSource);
             long start = System.nanoTime();
             boolean added = zones.add("UTC");
             if (added) {

@@ -2,10 +2,9 @@ package dev.tollgate.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.metering.JsonUsageTap;
-import dev.tollgate.metering.SseUsageTap;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageTap;
+import dev.tollgate.metering.UsageTaps;
 import io.vertx.core.buffer.Buffer;
 import org.jboss.logging.Logger;
 
@@ -39,21 +38,23 @@ public final class UsageTapBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         String only = args.length > 1 ? args[1] : "";
         ObjectMapper mapper = new ObjectMapper();
+        UsageTaps taps = new UsageTaps(mapper);
+        Supplier<UsageTap> jsonTap = () -> taps.forAnswer("chat/completions", "application/json", false);
         byte[] json = fixture("chat-completion.json");
         byte[] stream = longStream(fixture("chat-stream.sse"), 200);
         byte[] embeddings = embeddings(100_000);
         if (only.isEmpty() || only.equals("json")) {
             compare("json answer (" + json.length + " B)", json, seconds,
-                    "baseline readTree", () -> new ReadTreeTap(mapper), "JsonUsageTap", JsonUsageTap::new);
+                    "baseline readTree", () -> new ReadTreeTap(mapper), "JsonUsageTap", jsonTap);
         }
         if (only.isEmpty() || only.equals("sse")) {
             compare("sse stream, 200 content chunks (" + stream.length + " B)", stream, seconds,
                     "baseline readTree per event", () -> new ReadTreePerEventTap(mapper),
-                    "SseUsageTap", () -> new SseUsageTap(mapper, true));
+                    "ChatSseUsageTap", () -> taps.forAnswer("chat/completions", "text/event-stream", true));
         }
         if (only.isEmpty() || only.equals("embeddings")) {
             compare("embeddings answer (" + embeddings.length + " B)", embeddings, seconds,
-                    "baseline readTree", () -> new ReadTreeTap(mapper), "JsonUsageTap", JsonUsageTap::new);
+                    "baseline readTree", () -> new ReadTreeTap(mapper), "JsonUsageTap", jsonTap);
         }
     }
 

@@ -3,8 +3,8 @@ package dev.tollgate.export;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
-import dev.tollgate.pricing.DeploymentType;
-import dev.tollgate.proxy.RequestIds;
+import dev.tollgate.routing.DeploymentType;
+import dev.tollgate.metering.RequestIds;
 import dev.tollgate.support.ScratchDatabase;
 
 import java.sql.SQLException;
@@ -30,7 +30,7 @@ final class ExportTestDatabase extends ScratchDatabase {
                     even ? "swedencentral" : null,
                     even ? DeploymentType.GLOBAL : null, "chat/completions", !even, even ? 200 : 429, 100 + i, 1 + i % 2,
                     even ? new Usage(1200 + i, 256, 300, 64, 1500 + i, UsageSource.REPORTED) : Usage.none(),
-                    even ? "apim-" + i : null));
+                    even ? "apim-" + i : null, null));
         }
         return records;
     }

@@ -117,14 +117,40 @@ class JsonUsageTapTest {
         for (String body : bodies) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             JsonUsageTap tap = feed(List.of(Buffer.buffer(bytes)));
-            JsonUsageTap.Reading fromStart = JsonUsageTap.readFromStart(bytes, bytes.length);
+            BodyReading fromStart = WholeBodyReader.read(bytes, bytes.length);
             assertThat(tap.usage()).as(body).isEqualTo(fromStart.usage());
             assertThat(tap.model().orElse(null)).as(body).isEqualTo(fromStart.model());
         }
-        assertThat(JsonUsageTap.readAtTopLevelKeys(CHAT, CHAT.length)).as("the fixture read at its keys").isNotNull();
+        assertThat(TopLevelKeysReader.read(CHAT, CHAT.length)).as("the fixture read at its keys").isNotNull();
         byte[] lookAlikes = bodies.get(1).getBytes(StandardCharsets.UTF_8);
-        assertThat(JsonUsageTap.readAtTopLevelKeys(lookAlikes, lookAlikes.length).usage())
+        assertThat(TopLevelKeysReader.read(lookAlikes, lookAlikes.length).usage())
                 .contains(new Usage(2, 0, 0, 0, 2, UsageSource.REPORTED));
+    }
+
+    @Test
+    void whereTheWalkBackCannotTellTheReadingFromTheLastKeysIsKeptOnlyIfItClosesWhereTheBodyEnds() {
+        // an escaped top-level "model" after the keys: the walk back gives up; Jackson, from the keys on, decodes it
+        byte[] escaped = "{\"model\":\"a\",\"usage\":{\"prompt_tokens\":1},\"m\\u006fdel\":\"b\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(TopLevelKeysReader.read(escaped, escaped.length)).isNull();
+        BodyReading fromKeys = LastKeysReader.read(escaped, escaped.length);
+        assertThat(fromKeys).isNotNull();
+        assertThat(fromKeys.model()).isEqualTo("b").isEqualTo(WholeBodyReader.read(escaped, escaped.length).model());
+        assertThat(fromKeys.usage()).contains(new Usage(1, 0, 0, 0, 1, UsageSource.REPORTED));
+        // keys of a nested object: what they open closes before the body ends
+        byte[] nested = "{\"a\":{\"model\":\"x\",\"usage\":{\"prompt_tokens\":1}}}".getBytes(StandardCharsets.UTF_8);
+        assertThat(LastKeysReader.read(nested, nested.length)).isNull();
+        // no model at all
+        byte[] noModel = "{\"usage\":{\"prompt_tokens\":1}}".getBytes(StandardCharsets.UTF_8);
+        assertThat(LastKeysReader.read(noModel, noModel.length)).isNull();
+    }
+
+    @Test
+    void theLastKeysReadingGivesBackTheByteItBorrowed() {
+        String body = "{\"id\":\"x\",\"model\":\"m\",\"usage\":{\"prompt_tokens\":1}}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        assertThat(LastKeysReader.read(bytes, bytes.length)).isNotNull();
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(body);
     }
 
     @Test

@@ -24,21 +24,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UsageTapEquivalenceTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final UsageTaps TAPS = new UsageTaps(new ObjectMapper());
+    private static final String CHAT = "chat/completions";
+    private static final String COMPLETIONS = "completions";
+    private static final String RESPONSES = "responses";
 
     private static final String CHAT_STREAM = text(Fixtures.load("chat-stream.sse"));
     private static final Usage CHAT_STREAM_USAGE = reported(1290, 1152, 5, 0, 1295);
     private static final String CHAT_STREAM_MODEL = "gpt-4o-2024-08-06";
 
     private static final List<StreamCase> STREAMS = List.of(
-            new StreamCase(recorded(CHAT_STREAM, "\n\n", 4),
+            new StreamCase(CHAT, recorded(CHAT_STREAM, "\n\n", 4),
                     CHAT_STREAM_USAGE, CHAT_STREAM_MODEL, "Un péage 🚗"),
-            new StreamCase(recorded(text(Fixtures.load("responses-stream.sse")), "\n\n", -1),
+            new StreamCase(RESPONSES, recorded(text(Fixtures.load("responses-stream.sse")), "\n\n", -1),
                     reported(328, 0, 552, 512, 880), "o4-mini-2025-04-16", "Bonjour — "),
-            new StreamCase(recorded(CHAT_STREAM.replace("\n", "\r\n"), "\r\n\r\n", 4),
+            new StreamCase(CHAT, recorded(CHAT_STREAM.replace("\n", "\r\n"), "\r\n\r\n", 4),
                     CHAT_STREAM_USAGE, CHAT_STREAM_MODEL, "Un péage 🚗"),
             // spaces around the colon, a completions stream (text, not delta), an empty usage object last: it counts
-            new StreamCase(List.of(
+            new StreamCase(COMPLETIONS, List.of(
                     event("data: {\"choices\":[{\"text\":\"Hel\",\"index\":0}],\"model\":\"gpt-35-turbo-instruct\"}\n\n"),
                     event("data: {\"choices\":[{\"text\":\"lo\",\"index\":0}],\"usage\" : { \"prompt_tokens\" : 3 ,"
                             + " \"completion_tokens\": 2, \"total_tokens\": 5 }}\n\n"),
@@ -46,20 +49,20 @@ class UsageTapEquivalenceTest {
                     event("data: [DONE]\n\n")),
                     reported(0, 0, 0, 0, 0), "gpt-35-turbo-instruct", "Hello"),
             // usage whose object starts on the next data line
-            new StreamCase(List.of(
+            new StreamCase(CHAT, List.of(
                     usageOnly("data: {\"choices\":[],\"model\":\"m1\",\"usage\":\ndata: {\"prompt_tokens\":4,\"total_tokens\":4}}\n\n")),
                     reported(4, 0, 0, 0, 4), "m1", ""),
-            new StreamCase(List.of(
+            new StreamCase(CHAT, List.of(
                     usageOnly("data: {\"choices\":[],\"model\":\"m1\",\"usage\":\r\ndata: {\"prompt_tokens\":4,\"total_tokens\":4}}\r\n\r\n")),
                     reported(4, 0, 0, 0, 4), "m1", ""),
             // field names spelled with escapes
-            new StreamCase(List.of(
+            new StreamCase(CHAT, List.of(
                     event("data: {\"m\\u006fdel\":\"escaped-model\",\"choices\":[{\"delta\":{\"content\":\"\\u0075\"}}]}\n\n"),
                     usageOnly("data: {\"choices\":[],\"us\\u0061ge\":{\"prompt_tokens\":5,\"total_tokens\":5}}\n\n")),
                     reported(5, 0, 0, 0, 5), "escaped-model", "u"),
             // comments, event names, ids, stray blank lines (passed on), data without a space, "usage" inside text, unreadable JSON with usage in it, a null usage: no usage at all; the first
             // model is empty, so the second one counts
-            new StreamCase(List.of(
+            new StreamCase(CHAT, List.of(
                     event(": keep-alive\n\n"),
                     event("event: ping\nid: 7\ndata: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"model\":\"\"}\n\n"),
                     strayBlankLine("\n"),
@@ -70,20 +73,20 @@ class UsageTapEquivalenceTest {
                     null, "m2", "ab \"usage\":{ cé🚗"),
             // a model that is not a string (its text counts), usage inside "response" rather than beside it, a last
             // event never terminated: passed on at the end, read all the same
-            new StreamCase(List.of(
+            new StreamCase(RESPONSES, List.of(
                     event("data: {\"model\":7,\"choices\":[]}\n\n"),
                     event("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"x\"}\n\n"),
                     unterminated("data: {\"type\":\"response.completed\",\"usage\":{\"input_tokens\":1},\"response\":"
                             + "{\"model\":\"r\",\"usage\":{\"input_tokens\":2,\"output_tokens\":3}}}")),
                     reported(2, 0, 3, 0, 5), "7", "x"),
             // text in a chunk that also carries usage: not usage-only, never withheld
-            new StreamCase(List.of(
+            new StreamCase(CHAT, List.of(
                     event("data: {\"choices\":[{\"delta\":{\"content\":\"only\"}}],\"model\":\"m3\",\"usage\":null}\n\n"),
                     event("data: {\"choices\":[{\"delta\":{\"content\":\" text\"}}],\"usage\":{\"prompt_tokens\":1,"
                             + "\"completion_tokens\":2,\"total_tokens\":3}}\n\n")),
                     reported(1, 0, 2, 0, 3), "m3", "only text"),
             // a stream cut before any usage
-            new StreamCase(List.of(
+            new StreamCase(CHAT, List.of(
                     event("data: {\"choices\":[{\"delta\":{\"content\":\"cut\"}}],\"model\":\"m4\",\"usage\":null}\n\n"),
                     unterminated("data: {\"choi")),
                     null, "m4", "cut"));
@@ -180,7 +183,7 @@ class UsageTapEquivalenceTest {
                 stream.add(usageOnly(events[4] + "\n\n"));
                 stream.add(event(events[5] + "\n\n"));
             }
-            StreamCase expected = new StreamCase(stream, ends ? CHAT_STREAM_USAGE : null, CHAT_STREAM_MODEL,
+            StreamCase expected = new StreamCase(CHAT, stream, ends ? CHAT_STREAM_USAGE : null, CHAT_STREAM_MODEL,
                     text.toString());
             assertStream("round " + round, expected, randomChunks(expected.bytes(), random), random.nextBoolean());
         }
@@ -229,7 +232,7 @@ class UsageTapEquivalenceTest {
             chunkEnds[i] = end;
         }
         List<Event> events = expected.eventsAsCut(chunkEnds);
-        SseUsageTap tap = new SseUsageTap(MAPPER, withhold);
+        UsageTap tap = TAPS.forAnswer(expected.operation, "text/event-stream", withhold);
         Buffer passed = Buffer.buffer();
         for (int i = 0; i < chunks.size(); i++) {
             passed.appendBuffer(tap.onChunk(chunks.get(i).copy()));
@@ -316,11 +319,15 @@ class UsageTapEquivalenceTest {
         return events;
     }
 
-    /** A stream and what the tap must tell of it: its usage (null: none), model and text. */
-    private record StreamCase(List<Event> events, Optional<Usage> usage, Optional<String> model, String text) {
+    /**
+     * A stream, the operation whose answer it is (which picks the tap), and what the tap must tell of it: its usage
+     * (null: none), model and text.
+     */
+    private record StreamCase(String operation, List<Event> events, Optional<Usage> usage, Optional<String> model,
+                              String text) {
 
-        StreamCase(List<Event> events, Usage usage, String model, String text) {
-            this(events, Optional.ofNullable(usage), Optional.ofNullable(model), text);
+        StreamCase(String operation, List<Event> events, Usage usage, String model, String text) {
+            this(operation, events, Optional.ofNullable(usage), Optional.ofNullable(model), text);
         }
 
         byte[] bytes() {

@@ -1,5 +1,6 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.routing.DeploymentType;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringReader;

@@ -1,6 +1,5 @@
 package dev.tollgate.pricing;
 
-import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.simulator.Simulator;
 import dev.tollgate.support.TestTokens;
 import dev.tollgate.support.UsageRows;
@@ -36,7 +35,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 class PricingGatewayTest {
 
-    private static final String ADMIN = TestTokens.withRoles("platform-app", BackendsResource.ADMIN_ROLE);
+    private static final String ADMIN = TestTokens.withRoles("platform-app", TestTokens.ADMIN_ROLE);
     private static final String BODY = "{\"messages\":[{\"role\":\"user\",\"content\":\"What does this cost?\"}]}";
 
     @Inject

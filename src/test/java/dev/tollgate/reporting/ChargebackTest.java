@@ -1,12 +1,12 @@
 package dev.tollgate.reporting;
 
+import dev.tollgate.routing.DeploymentType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import dev.tollgate.admin.BackendsResource;
 import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
@@ -41,8 +41,8 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 class ChargebackTest {
 
-    static final String READER = TestTokens.withRoles("finance-app", ChargebackResource.READER_ROLE);
-    static final String ADMIN = TestTokens.withRoles("platform-app", BackendsResource.ADMIN_ROLE);
+    static final String READER = TestTokens.withRoles("finance-app", TestTokens.READER_ROLE);
+    static final String ADMIN = TestTokens.withRoles("platform-app", TestTokens.ADMIN_ROLE);
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
     private static ChargebackDataset data;
@@ -136,10 +136,11 @@ class ChargebackTest {
                 .get("/api/chargeback?from=2026-03-01&to=2026-04-01&groupBy=app,day&format=csv")
                 .then().statusCode(200).extract().asString();
         assertThat(viaFormat).isEqualTo(viaAccept);
+        assertThat(viaAccept).startsWith(ChargebackCsv.BYTE_ORDER_MARK);
 
         List<Map<String, String>> lines = new ArrayList<>();
         Iterator<Map<String, String>> reader = new CsvMapper().readerForMapOf(String.class)
-                .with(CsvSchema.emptySchema().withHeader()).readValues(viaAccept);
+                .with(CsvSchema.emptySchema().withHeader()).readValues(viaAccept.substring(1));
         reader.forEachRemaining(lines::add);
         assertThat(lines).hasSize(json.get("rows").size());
         for (int i = 0; i < lines.size(); i++) {
@@ -186,7 +187,7 @@ class ChargebackTest {
     @Test
     void repriceAfterACorrectionSaysWhatChangedAndTheReportsFollow() throws Exception {
         ChargebackDataset.TestPrice correction = new ChargebackDataset.TestPrice(data.repriced, null,
-                dev.tollgate.pricing.DeploymentType.GLOBAL, null, "1.10", "0.55", "4.40",
+                DeploymentType.GLOBAL, null, "1.10", "0.55", "4.40",
                 java.time.Instant.parse("2026-03-20T00:00:00Z"), null);
         List<UsageRecord> appD = data.records.stream().filter(r -> r.appId().equals(data.appD)).toList();
         BigDecimal before = sum(appD, data::costOf);

@@ -206,7 +206,7 @@ class GatewayBalancingTest {
         sim(2).throttleFor(Duration.ofSeconds(30));
         sim(3).throttleFor(Duration.ofSeconds(30));
         chat("all-parked").then().statusCode(429);
-        String admin = TestTokens.withRoles("ops-app", "tollgate.admin");
+        String admin = TestTokens.withRoles("ops-app", TestTokens.ADMIN_ROLE);
         io.restassured.path.json.JsonPath pools = given().auth().oauth2(admin).get("/api/backends")
                 .then().statusCode(200).extract().jsonPath();
         assertThat(pools.getList("find { it.deployment == 'all-parked' }.targets.status", String.class))
@@ -218,7 +218,7 @@ class GatewayBalancingTest {
 
     @Test
     void anActiveProbeOpensTheBreakerOfADeadBackendBeforeCallersMeetIt() {
-        String admin = TestTokens.withRoles("ops-app", "tollgate.admin");
+        String admin = TestTokens.withRoles("ops-app", TestTokens.ADMIN_ROLE);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() ->
                 given().auth().oauth2(admin).get("/api/backends").then().extract().jsonPath()
                         .getString("find { it.deployment == 'probed' }.targets.find { it.backend == 'down-probed' }.status")

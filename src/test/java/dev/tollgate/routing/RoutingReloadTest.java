@@ -20,7 +20,7 @@ import static org.hamcrest.Matchers.equalTo;
 class RoutingReloadTest {
 
     private static final Path FILE = Path.of("target/test-routing/routing.properties");
-    private static final String ADMIN = TestTokens.withRoles("ops-app", "tollgate.admin");
+    private static final String ADMIN = TestTokens.withRoles("ops-app", TestTokens.ADMIN_ROLE);
 
     @Inject
     Simulator simulator;

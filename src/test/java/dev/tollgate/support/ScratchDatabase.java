@@ -2,6 +2,7 @@ package dev.tollgate.support;
 
 import dev.tollgate.local.EmbeddedDatabase;
 import dev.tollgate.metering.UsageRecord;
+import dev.tollgate.metering.UsageSinkException;
 import dev.tollgate.metering.UsageWriter;
 import dev.tollgate.pricing.PriceCatalogCache;
 import org.flywaydb.core.Flyway;
@@ -65,7 +66,7 @@ public class ScratchDatabase implements AutoCloseable {
     }
 
     /** Writes the records as the gateway does ({@link UsageWriter}), in one transaction. */
-    public void write(List<UsageRecord> records) throws SQLException {
+    public void write(List<UsageRecord> records) throws UsageSinkException {
         writer.write(records);
     }
 

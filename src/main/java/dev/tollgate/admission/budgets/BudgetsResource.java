@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.tollgate.identity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,9 +25,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
-import static dev.tollgate.reporting.ChargebackResource.CSV;
-import static dev.tollgate.reporting.ChargebackResource.READER_ROLE;
-import static dev.tollgate.reporting.ChargebackResource.wantsCsv;
+import static dev.tollgate.reporting.ReportParameters.CSV;
+import static dev.tollgate.reporting.ReportParameters.wantsCsv;
 
 /**
  * Where every quota and budget stands in its current period: limit, spent (exact + in flight), remaining, share used
@@ -46,7 +46,7 @@ public class BudgetsResource {
     }
 
     @GET
-    @RolesAllowed(READER_ROLE)
+    @RolesAllowed(Roles.READER)
     @Produces({MediaType.APPLICATION_JSON, CSV})
     @Operation(summary = "Every quota and budget in its current period, cluster-wide (as of the last exchange)")
     @APIResponse(responseCode = "200", description = "One line per rule, subject, period and measure", content = {

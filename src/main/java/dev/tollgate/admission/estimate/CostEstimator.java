@@ -1,7 +1,7 @@
 package dev.tollgate.admission.estimate;
 
 import dev.tollgate.metering.UsageRecord;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.pricing.PriceCatalog;
 import dev.tollgate.pricing.Priced;
 import dev.tollgate.pricing.Tokens;

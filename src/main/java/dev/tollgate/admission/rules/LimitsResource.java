@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.errors.AoaiError;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
+import dev.tollgate.identity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -30,7 +31,6 @@ import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.util.List;
 
-import static dev.tollgate.admin.BackendsResource.ADMIN_ROLE;
 
 /**
  * The admission rules: per-app, business-unit, cost-center and default limits (docs/admission.md). Bodies are read by
@@ -39,7 +39,7 @@ import static dev.tollgate.admin.BackendsResource.ADMIN_ROLE;
  */
 @Path("/api/limits")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(ADMIN_ROLE)
+@RolesAllowed(Roles.ADMIN)
 public class LimitsResource {
 
     private static final Logger LOG = Logger.getLogger(LimitsResource.class);

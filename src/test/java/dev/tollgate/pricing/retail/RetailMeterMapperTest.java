@@ -1,6 +1,6 @@
 package dev.tollgate.pricing.retail;
 
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.pricing.PriceRow;
 import dev.tollgate.pricing.retail.MeterNames.Component;
 import dev.tollgate.pricing.retail.RetailMeterMapper.RetailMapping;

@@ -2,8 +2,7 @@ package dev.tollgate.pricing.retail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.admin.BackendsResource;
-import dev.tollgate.pricing.DeploymentType;
+import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.pricing.PriceRow;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -206,7 +205,7 @@ class RetailPriceImporterTest {
 
     @Test
     void theAdminImportAddsTheMappedRowsOnceAndListsTheRest() {
-        String admin = TestTokens.withRoles("platform-app", BackendsResource.ADMIN_ROLE);
+        String admin = TestTokens.withRoles("platform-app", TestTokens.ADMIN_ROLE);
         io.restassured.path.json.JsonPath dryRun = given().auth().oauth2(admin).post("/api/prices/import?dryRun=true")
                 .then().statusCode(200).extract().jsonPath();
         assertThat(dryRun.getInt("pages")).isEqualTo(3);
@@ -227,7 +226,7 @@ class RetailPriceImporterTest {
         given().auth().oauth2(admin).post("/api/prices/import").then().statusCode(502)
                 .body("error.code", equalTo("BadGateway"))
                 .body("error.message", containsString("page 2"));
-        given().auth().oauth2(TestTokens.withRoles("finance-app", "chargeback.reader")).post("/api/prices/import")
+        given().auth().oauth2(TestTokens.withRoles("finance-app", TestTokens.READER_ROLE)).post("/api/prices/import")
                 .then().statusCode(403);
     }
 

@@ -1,0 +1,75 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.admission.AdmissionStage;
+import dev.tollgate.identity.IdentityStage;
+import dev.tollgate.metering.MeteringStage;
+import dev.tollgate.proxy.ProxyConfig;
+import dev.tollgate.proxy.ProxyStage;
+import dev.tollgate.request.RequestStage;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.List;
+
+/**
+ * The request path of the AOAI-compatible API, as a chain of stages, each in its own package, run in this order on
+ * the event loop, each in a span of its own when the request is traced ({@link StageTracing}). A stage either passes
+ * the request on ({@code true}) or has answered it ({@code false}: refused). Read one request by reading
+ * {@link #chain}, then each stage's package.
+ *
+ * <p>On the Vert.x router directly rather than through Quarkus REST: the proxy needs the raw request and response
+ * streams, and nothing of REST's binding. Quarkus security has already validated the token (proactive
+ * authentication) when the chain starts.
+ */
+@ApplicationScoped
+public class GatewayRoutes {
+
+    private final List<Stage> chain;
+    private final StageTracing tracing;
+    private final ProxyConfig config;
+
+    public GatewayRoutes(IdentityStage identity, MeteringStage metering, RequestStage request,
+                         AdmissionStage admission, ProxyStage proxy, StageTracing tracing, ProxyConfig config) {
+        this.chain = List.of(
+                // who is calling: the Caller (azp or appid of a valid token), or 401/403, not metered
+                new Stage("identity", identity::enter),
+                // the request's meter: from here on, exactly one usage record whatever happens; 503 when full
+                new Stage("metering", metering::enter),
+                // what is asked: operation, deployment, stream, usage injection; 400/404
+                new Stage("request", request::enter),
+                // whether this caller may spend it
+                new Stage("admission", admission::enter),
+                // routing and proxy: pool, target, forward, failover, the answer streamed back through the meter
+                new Stage("proxy", proxy::enter));
+        this.tracing = tracing;
+        this.config = config;
+    }
+
+    void register(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBodyBytes());
+        for (String path : RequestStage.routes()) {
+            router.post(path).handler(body).handler(this::handle);
+        }
+    }
+
+    private void handle(RoutingContext context) {
+        for (Stage stage : chain) {
+            if (!tracing.enter(stage, context)) {
+                return;
+            }
+        }
+    }
+
+    /** One named step of the request path. */
+    record Stage(String name, Step step) {
+    }
+
+    /** What a stage does with a request: pass it on (true), or answer it (false). */
+    @FunctionalInterface
+    interface Step {
+        boolean enter(RoutingContext context);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.metering.Meter;
+import dev.tollgate.metering.MeteringStage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * A span per stage of the request path, under the request's server span (which Quarkus opens from the caller's
+ * {@code traceparent}, if any). When tracing is off there is no valid server span, and a stage runs bare.
+ */
+@ApplicationScoped
+class StageTracing {
+
+    static final String REQUEST_ID = "tollgate.request_id";
+    static final String APP_ID = "tollgate.app_id";
+
+    private final Tracer tracer;
+
+    StageTracing(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    /** Runs the stage, in a span of its own when the request is traced; returns what the stage returned. */
+    boolean enter(GatewayRoutes.Stage stage, RoutingContext context) {
+        Span request = Span.current();
+        if (!request.getSpanContext().isValid()) {
+            return stage.step().enter(context);
+        }
+        Span span = tracer.spanBuilder(stage.name()).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            boolean passed = stage.step().enter(context);
+            if (!passed) {
+                span.setStatus(StatusCode.ERROR, "refused with " + context.response().getStatusCode());
+            }
+            return passed;
+        } finally {
+            span.end();
+            describe(request, context);
+        }
+    }
+
+    /** Names the request on its server span as soon as the metering stage gave it an id. */
+    private static void describe(Span request, RoutingContext context) {
+        Meter meter = MeteringStage.meter(context);
+        if (meter != null) {
+            request.setAttribute(REQUEST_ID, meter.id().toString());
+            request.setAttribute(APP_ID, meter.caller().appId());
+        }
+    }
+}

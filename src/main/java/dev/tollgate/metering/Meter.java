@@ -1,0 +1,145 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.identity.Caller;
+import dev.tollgate.routing.Target;
+
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's meter, opened as soon as the caller is known ({@link MeteringStage}). The later stages tell it what
+ * was asked, which targets were tried and what answered; it yields the request's usage record exactly once, whichever
+ * way the request ends (rejected, answered, backend failed, caller gone). Used on one event-loop thread.
+ */
+public final class Meter {
+
+    /** The deployment recorded for a request rejected before it named one that could exist. */
+    static final String UNKNOWN_DEPLOYMENT = "(unknown)";
+
+    private final UUID id = RequestIds.next();
+    private final Instant startedAt = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final Caller caller;
+    private final UsageJournal journal;
+    private String deployment = UNKNOWN_DEPLOYMENT;
+    private String operation = "";
+    private boolean stream;
+    private JsonNode requestJson;
+    private Target target;
+    private int attempts;
+    private String upstreamRequestId;
+    private int upstreamStatus;
+    private UsageTap tap;
+    private boolean recorded;
+
+    Meter(Caller caller, UsageJournal journal) {
+        this.caller = caller;
+        this.journal = journal;
+    }
+
+    /** The record id, handed to the caller as {@code x-request-id}. */
+    public UUID id() {
+        return id;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    /**
+     * What the path asks for, before the body is read: recorded if the body turns out unusable.
+     *
+     * @param deployment a valid deployment name from the path, or null (none, or not a possible name)
+     */
+    public void asked(String deployment, String operationPath) {
+        this.deployment = deployment == null ? UNKNOWN_DEPLOYMENT : deployment;
+        this.operation = operationPath;
+    }
+
+    /** What the request asks for, once its body is read; {@code json} is what a usage estimate counts. */
+    public void asked(String deployment, String operationPath, boolean stream, JsonNode json) {
+        asked(deployment, operationPath);
+        this.stream = stream;
+        this.requestJson = json;
+    }
+
+    /** The request is being sent to this target (its first or a further attempt). */
+    public void attempt(Target target) {
+        this.target = target;
+        if (attempts++ == 0) {
+            // From now on a backend may be spending tokens on it: journalled, so that even a crash charges it.
+            journal.opened(this);
+        }
+    }
+
+    /** The target of the latest attempt, or null before the first. */
+    Target target() {
+        return target;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    String deployment() {
+        return deployment;
+    }
+
+    boolean stream() {
+        return stream;
+    }
+
+    /** The backend's answer has begun: its status, request id, and the tap its body goes through. */
+    void answering(int status, String upstreamRequestId, UsageTap tap) {
+        this.upstreamStatus = status;
+        this.upstreamRequestId = upstreamRequestId;
+        this.tap = tap;
+    }
+
+    int upstreamStatus() {
+        return upstreamStatus;
+    }
+
+    /** The tap of the answer, or null before a backend answered. */
+    UsageTap tap() {
+        return tap;
+    }
+
+    /** The operation asked, e.g. {@code chat/completions}. */
+    String operation() {
+        return operation;
+    }
+
+    JsonNode requestJson() {
+        return requestJson;
+    }
+
+    /** Whether the record was taken: the request is over as far as metering is concerned. */
+    public boolean finished() {
+        return recorded;
+    }
+
+    /** The record of this request, or null if it was already taken. */
+    UsageRecord finish(int status, Usage usage, String model) {
+        if (recorded) {
+            return null;
+        }
+        recorded = true;
+        return snapshot(status, usage, model);
+    }
+
+    /**
+     * The record of this request as it stands, taken or not: at shutdown, for a request still running (from another
+     * thread; should the event loop record it too, both have its id and PostgreSQL keeps one).
+     */
+    UsageRecord snapshot(int status, Usage usage, String model) {
+        int latencyMs = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        return new UsageRecord(id, startedAt, caller.appId(), caller.tenantId(), deployment, model,
+                target == null ? null : target.backend().id(),
+                target == null ? null : target.backend().region().orElse(null),
+                target == null ? null : target.deploymentType(),
+                operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, caller.userId());
+    }
+}
