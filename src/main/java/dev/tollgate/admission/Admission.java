@@ -2,7 +2,7 @@ package dev.tollgate.admission;
 
 import dev.tollgate.admission.alerts.AdmissionMetrics;
 import dev.tollgate.admission.engine.AdmissionEngine;
-import dev.tollgate.admission.engine.AppDirectory;
+import dev.tollgate.admission.engine.AppOwners;
 import dev.tollgate.admission.estimate.CostEstimator;
 import dev.tollgate.admission.estimate.DemandEstimator;
 import dev.tollgate.metering.TokenEstimator;
@@ -25,7 +25,7 @@ public class Admission {
         this.enabled = config.enabled();
         this.metrics = new AdmissionMetrics(registry);
         this.engine = new AdmissionEngine(config.timeZone(), System::currentTimeMillis,
-                new DemandEstimator(tokenizer, config.defaultOutputReserve()), new CostEstimator(), new AppDirectory(),
+                new DemandEstimator(tokenizer, config.defaultOutputReserve()), new CostEstimator(), new AppOwners(),
                 metrics);
     }
 

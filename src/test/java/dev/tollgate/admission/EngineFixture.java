@@ -3,7 +3,7 @@ package dev.tollgate.admission;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.admission.engine.AdmissionEngine;
-import dev.tollgate.admission.engine.AppDirectory;
+import dev.tollgate.admission.engine.AppOwners;
 import dev.tollgate.admission.engine.RuleSet;
 import dev.tollgate.admission.estimate.CostEstimator;
 import dev.tollgate.admission.estimate.DemandEstimator;
@@ -48,7 +48,7 @@ final class EngineFixture {
         CostEstimator costs = new CostEstimator();
         costs.catalog(CATALOG);
         engine = new AdmissionEngine(ZoneOffset.UTC, clock::get,
-                new DemandEstimator(new TokenEstimator(), defaultOutputReserve), costs, new AppDirectory(),
+                new DemandEstimator(new TokenEstimator(), defaultOutputReserve), costs, new AppOwners(),
                 refusals::add);
     }
 
@@ -67,12 +67,12 @@ final class EngineFixture {
     }
 
     EngineFixture app(String appId, String businessUnit, String costCenter) {
-        Map<String, AppDirectory.Charged> apps = new java.util.HashMap<>();
+        Map<String, AppOwners.Charged> apps = new java.util.HashMap<>();
         // keep the apps already registered
         for (String known : registered) {
             apps.put(known, engine.apps().find(known));
         }
-        apps.put(appId, new AppDirectory.Charged(businessUnit, costCenter));
+        apps.put(appId, new AppOwners.Charged(businessUnit, costCenter));
         registered.add(appId);
         engine.apps().replace(apps);
         return this;

@@ -6,7 +6,7 @@ import dev.tollgate.admission.Admitted;
 import dev.tollgate.admission.Decision;
 import dev.tollgate.admission.Demand;
 import dev.tollgate.admission.engine.AdmissionEngine;
-import dev.tollgate.admission.engine.AppDirectory;
+import dev.tollgate.admission.engine.AppOwners;
 import dev.tollgate.admission.engine.RuleSet;
 import dev.tollgate.admission.estimate.CostEstimator;
 import dev.tollgate.admission.estimate.DemandEstimator;
@@ -50,7 +50,7 @@ public final class AdmissionBenchmark {
         ruled.rules(new RuleSet(1, List.of(LimitRules.check(new RuleJson(MAPPER).read("bench", """
                 {"subject":{"type":"app","id":"bench-app"},"tokensPerMinute":2000000000,
                  "requestsPerMinute":2000000000,"tokenQuota":{"day":9000000000000},"budget":{"month":"1000000000"}}""")))));
-        ruled.apps().replace(java.util.Map.of("bench-app", new AppDirectory.Charged("BU", "CC")));
+        ruled.apps().replace(java.util.Map.of("bench-app", new AppOwners.Charged("BU", "CC")));
         for (int warm = 0; warm < 3; warm++) {
             run(none, demand, record, rounds / 4);
             run(ruled, demand, record, rounds / 4);
@@ -69,7 +69,7 @@ public final class AdmissionBenchmark {
                         new java.math.BigDecimal("10.00"), Instant.parse("2020-01-01T00:00:00Z"),
                         java.util.Optional.empty(), "bench", java.util.Optional.empty())))));
         return new AdmissionEngine(ZoneOffset.UTC, System::currentTimeMillis,
-                new DemandEstimator(new TokenEstimator(), 1024), costs, new AppDirectory(), refused -> {
+                new DemandEstimator(new TokenEstimator(), 1024), costs, new AppOwners(), refused -> {
         });
     }
 

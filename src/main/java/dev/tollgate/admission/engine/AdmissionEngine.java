@@ -58,7 +58,7 @@ public final class AdmissionEngine {
     private final LongSupplier clock;
     private final DemandEstimator estimator;
     private final CostEstimator costs;
-    private final AppDirectory apps;
+    private final AppOwners apps;
     private final Refusals refusals;
     private final RefusalListener listener;
     private final Map<String, Map<String, Tally>> tallies = new ConcurrentHashMap<>();
@@ -71,7 +71,7 @@ public final class AdmissionEngine {
     }
 
     public AdmissionEngine(ZoneId zone, LongSupplier clock, DemandEstimator estimator, CostEstimator costs,
-                           AppDirectory apps, RefusalListener listener) {
+                           AppOwners apps, RefusalListener listener) {
         this.zone = zone;
         this.clock = clock;
         this.estimator = estimator;
@@ -86,7 +86,7 @@ public final class AdmissionEngine {
         if (current.isEmpty()) {
             return ADMITTED_FREE;
         }
-        AppDirectory.Charged app = apps.find(demand.appId());
+        AppOwners.Charged app = apps.find(demand.appId());
         if (!current.anyFor(demand.appId(), app)) {
             return ADMITTED_FREE;
         }
@@ -203,7 +203,7 @@ public final class AdmissionEngine {
         return costs;
     }
 
-    public AppDirectory apps() {
+    public AppOwners apps() {
         return apps;
     }
 

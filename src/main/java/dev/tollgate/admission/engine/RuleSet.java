@@ -61,14 +61,14 @@ public final class RuleSet {
     }
 
     /** Whether any rule could apply to the app at all (cheap: no scope is looked at). */
-    boolean anyFor(String appId, AppDirectory.Charged app) {
+    boolean anyFor(String appId, AppOwners.Charged app) {
         return !defaults.isEmpty() || byApp.containsKey(appId)
                 || app != null && (byBusinessUnit.containsKey(app.businessUnit())
                 || byCostCenter.containsKey(app.costCenter()));
     }
 
     /** The rules that apply to one request, app rules first, then business unit, cost center, default. */
-    List<LimitRule> applicable(String appId, AppDirectory.Charged app, String deployment, String family) {
+    List<LimitRule> applicable(String appId, AppOwners.Charged app, String deployment, String family) {
         List<LimitRule> applicable = new ArrayList<>(4);
         add(byApp.get(appId), deployment, family, applicable);
         boolean ownRule = !applicable.isEmpty();

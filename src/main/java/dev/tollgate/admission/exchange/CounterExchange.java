@@ -2,7 +2,7 @@ package dev.tollgate.admission.exchange;
 
 import dev.tollgate.admission.alerts.ThresholdAlerts;
 import dev.tollgate.admission.engine.AdmissionEngine;
-import dev.tollgate.admission.engine.AppDirectory;
+import dev.tollgate.admission.engine.AppOwners;
 import dev.tollgate.admission.engine.RateWindow;
 import dev.tollgate.admission.engine.RuleSet;
 import dev.tollgate.admission.engine.Tally;
@@ -109,12 +109,12 @@ public final class CounterExchange {
             fingerprint = row.getString(1);
         }
         if (!fingerprint.equals(appsFingerprint)) {
-            Map<String, AppDirectory.Charged> apps = new HashMap<>();
+            Map<String, AppOwners.Charged> apps = new HashMap<>();
             try (PreparedStatement query = connection.prepareStatement(
                     "select app_id, business_unit, cost_center from app");
                  ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    apps.put(rows.getString(1), new AppDirectory.Charged(rows.getString(2), rows.getString(3)));
+                    apps.put(rows.getString(1), new AppOwners.Charged(rows.getString(2), rows.getString(3)));
                 }
             }
             engine.apps().replace(apps);

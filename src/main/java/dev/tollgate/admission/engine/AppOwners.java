@@ -6,7 +6,7 @@ import java.util.Map;
  * The app registry as admission needs it on the event loop: app id → business unit and cost center, in memory,
  * replaced whole by the exchange when the {@code app} table changed.
  */
-public final class AppDirectory {
+public final class AppOwners {
 
     /** What a registered app is charged to. */
     public record Charged(String businessUnit, String costCenter) {
