@@ -65,3 +65,7 @@ create table admission_alert (
     alerted_at   timestamptz not null default now(),
     primary key (rule_id, subject, period, period_start, measure, threshold)
 );
+
+-- A request admission refused is recorded (status 429 or 403, no tokens) with the rule that refused it, so reports show
+-- throttled demand per app and rule.
+alter table usage_record add column limited_by text;
