@@ -1,5 +1,6 @@
 package dev.tollgate.apps.graph;
 
+import dev.tollgate.routing.BackendsConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -26,22 +27,5 @@ public interface GraphConfig {
     Duration refreshInterval();
 
     /** The Entra ID identity Tollgate asks Graph as, with the same keys as a backend's. */
-    Credential credential();
-
-    interface Credential {
-
-        /** managed-identity, workload-identity, client-secret or default (DefaultAzureCredential's chain). */
-        @WithDefault("default")
-        String kind();
-
-        Optional<String> tenantId();
-
-        /** The user-assigned managed identity's or the app registration's client id. */
-        Optional<String> clientId();
-
-        Optional<String> clientSecret();
-
-        /** Entra authority, for sovereign clouds (and tests); default the public cloud's. */
-        Optional<String> authorityHost();
-    }
+    BackendsConfig.Entra credential();
 }
