@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Names for unregistered apps from Microsoft Graph ({@code tollgate.apps.graph.*}): off unless enabled; the
