@@ -21,30 +21,34 @@ import java.util.UUID;
  * @param userId            the signed-in user of a delegated token ({@link dev.tollgate.identity.Caller#userId()}),
  *                          null for an app-only token
  * @param modelInferred     the answer never named its model: {@code model} is the one the target is known to serve
+ * @param limitedBy         the admission rule that refused the request (then status 429 or 403, no usage), else null
  */
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
                           String model, String backendId, String region, DeploymentType deploymentType,
                           String operation, boolean stream, int status, int latencyMs, int attempts, Usage usage,
-                          String upstreamRequestId, String userId, boolean modelInferred) {
+                          String upstreamRequestId, String userId, boolean modelInferred,
+                          String limitedBy) {
 
-    /** A record whose model, if any, is the one the answer named. */
+    /** A record admission let through whose model, if any, is the one the answer named. */
     public UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment, String model,
                        String backendId, String region, DeploymentType deploymentType, String operation,
                        boolean stream, int status, int latencyMs, int attempts, Usage usage,
                        String upstreamRequestId, String userId) {
         this(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType, operation, stream,
-                status, latencyMs, attempts, usage, upstreamRequestId, userId, false);
+                status, latencyMs, attempts, usage, upstreamRequestId, userId, false, null);
     }
 
     /** The same record with other usage (an estimate made after the record was taken). */
     public UsageRecord withUsage(Usage other) {
         return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType,
-                operation, stream, status, latencyMs, attempts, other, upstreamRequestId, userId, modelInferred);
+                operation, stream, status, latencyMs, attempts, other, upstreamRequestId, userId, modelInferred,
+                limitedBy);
     }
 
     /** The same record priced as {@code servedModel}, which the target is known to serve (the answer named none). */
     public UsageRecord withInferredModel(String servedModel) {
         return new UsageRecord(id, occurredAt, appId, tenantId, deployment, servedModel, backendId, region,
-                deploymentType, operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, userId, true);
+                deploymentType, operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, userId, true,
+                limitedBy);
     }
 }
