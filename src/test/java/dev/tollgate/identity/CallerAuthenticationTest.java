@@ -83,10 +83,11 @@ class CallerAuthenticationTest {
     }
 
     private static double refusedUnauthenticated() {
-        String series = "tollgate_gateway_refused_total{reason=\"unauthenticated\"}";
+        // "<series> <value>", possibly followed by an exemplar ("# {trace_id=…} 1.0 <timestamp>": tracing is on here)
+        String series = "tollgate_gateway_refused_total{reason=\"unauthenticated\"} ";
         return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
                 .filter(line -> line.startsWith(series))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length()).split(" ", 2)[0]))
                 .findFirst().orElse(0);
     }
 
