@@ -20,7 +20,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The token parser SmallRye JWT's authentication mechanism uses, replaced so that
+ * Validates caller tokens: for the gateway's {@link IdentityStage} directly, and for the REST APIs as the parser
+ * SmallRye JWT's authentication mechanism uses (replaced here), so that
  * <ul>
  *   <li>a token is verified once and then trusted until its {@code exp} (apps reuse an Entra token for up to an hour,
  *   so this saves an RSA verification on nearly every request), in a bounded cache;</li>
@@ -61,10 +62,19 @@ public class CachingJwtParser implements JWTParser {
         return info;
     }
 
+    /**
+     * The token as verified before, if it is in the cache and not expired; null otherwise. A map lookup, cheap
+     * enough for the event loop, where {@link #parse(String)} of a new token may fetch keys (a JWKS URL).
+     */
+    public JsonWebToken cached(String token) {
+        JsonWebToken cached = verified.getIfPresent(token);
+        return cached != null && cached.getExpirationTime() > System.currentTimeMillis() / 1000 ? cached : null;
+    }
+
     @Override
     public JsonWebToken parse(String token) throws ParseException {
-        JsonWebToken cached = verified.getIfPresent(token);
-        if (cached != null && cached.getExpirationTime() > System.currentTimeMillis() / 1000) {
+        JsonWebToken cached = cached(token);
+        if (cached != null) {
             return cached;
         }
         JsonWebToken jwt = delegate.parse(token);
