@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,8 +47,8 @@ public class IdentityStage {
         this.unauthenticated = registry.counter("tollgate.gateway.refused", "reason", "unauthenticated");
     }
 
-    /** Vert.x handler ahead of the body: passes a request with a valid bearer token on, answers 401 otherwise. */
-    public void authenticate(RoutingContext context) {
+    /** Ahead of the body: passes a request with a valid bearer token on to {@code next}, answers 401 otherwise. */
+    public void authenticate(RoutingContext context, Handler<RoutingContext> next) {
         String token = bearerToken(context);
         if (token == null) {
             refuse(context, "Access denied due to missing bearer token. "
@@ -56,18 +57,18 @@ public class IdentityStage {
         }
         JsonWebToken cached = tokens.cached(token);
         if (cached != null) {
-            pass(context, cached);
+            pass(context, cached, next);
             return;
         }
         // Held until the token is verified; the body handler resumes it.
         context.request().pause();
         context.vertx().<JsonWebToken>executeBlocking(() -> tokens.parse(token), false)
-                .onComplete(verified -> verified(context, verified));
+                .onComplete(verified -> verified(context, verified, next));
     }
 
-    private void verified(RoutingContext context, AsyncResult<JsonWebToken> verified) {
+    private void verified(RoutingContext context, AsyncResult<JsonWebToken> verified, Handler<RoutingContext> next) {
         if (verified.succeeded()) {
-            pass(context, verified.result());
+            pass(context, verified.result(), next);
         } else if (verified.cause() instanceof ParseException invalid) {
             LOG.debugf("Bearer token refused: %s", invalid.getMessage());
             // Nobody reads the body of a refused request: let it drain so that the connection can serve the next.
@@ -78,9 +79,9 @@ public class IdentityStage {
         }
     }
 
-    private static void pass(RoutingContext context, JsonWebToken token) {
+    private static void pass(RoutingContext context, JsonWebToken token, Handler<RoutingContext> next) {
         context.put(TOKEN, token);
-        context.next();
+        next.handle(context);
     }
 
     private void refuse(RoutingContext context, String message) {
