@@ -28,8 +28,9 @@ final class ChargebackCsv {
     /** A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP, CSV injection). */
     private static final String FORMULA_STARTS = "=+-@\t\r";
     private static final List<String> FIGURES = List.of("requests", "inputTokens", "cachedInputTokens",
-            "outputTokens", "reasoningTokens", "totalTokens", "cost", "currency", "estimatedRequests",
-            "estimatedShare", "missingRequests", "unpricedRequests", "unpricedTokens");
+            "outputTokens", "reasoningTokens", "totalTokens", "cost", "paygCost", "provisionedCost", "currency",
+            "estimatedRequests", "estimatedShare", "missingRequests", "unpricedRequests", "unpricedTokens", "owner",
+            "reason");
     private static final CsvMapper CSV = CsvMapper.builder()
             .enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS)
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
@@ -54,12 +55,16 @@ final class ChargebackCsv {
             line.put("reasoningTokens", f.reasoningTokens());
             line.put("totalTokens", f.totalTokens());
             line.put("cost", f.cost());
+            line.put("paygCost", f.paygCost());
+            line.put("provisionedCost", f.provisionedCost());
             line.put("currency", text(report.currency()));
             line.put("estimatedRequests", f.estimatedRequests());
             line.put("estimatedShare", f.estimatedShare());
             line.put("missingRequests", f.missingRequests());
             line.put("unpricedRequests", f.unpricedRequests());
             line.put("unpricedTokens", f.unpricedTokens());
+            line.put("owner", text(row.owner()));
+            line.put("reason", row.reason());
             lines.add(line);
         }
         try {
