@@ -140,7 +140,7 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             memory: memory
           }
           env: concat([
-            // Always set: without TOLLGATE_DB_URL the application starts an embedded PostgreSQL (development only).
+            // Required: without TOLLGATE_DB_URL the production image does not start.
             {
               name: 'TOLLGATE_DB_URL'
               value: dbUrl

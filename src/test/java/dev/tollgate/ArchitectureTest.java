@@ -29,7 +29,7 @@ class ArchitectureTest {
             Map.entry("identity", Set.of("errors")),
             Map.entry("routing", Set.of("errors")),
             Map.entry("ledger", Set.of("errors")),
-            Map.entry("apps", Set.of("identity", "errors")),
+            Map.entry("apps", Set.of("identity", "routing", "errors")),
             Map.entry("pricing", Set.of("routing", "ledger", "identity", "errors")),
             Map.entry("metering", Set.of("identity", "routing", "pricing", "ledger", "errors")),
             Map.entry("request", Set.of("metering", "errors")),
@@ -41,6 +41,7 @@ class ArchitectureTest {
             Map.entry("reporting", Set.of("capacity", "ledger", "pricing", "apps", "identity", "routing", "errors")),
             Map.entry("export", Set.of("metering", "ledger", "routing", "errors")),
             Map.entry("admin", Set.of("routing", "identity", "errors")),
+            Map.entry("lifecycle", Set.of("metering", "apps", "pricing", "reporting", "ledger", "errors")),
             Map.entry("finops", Set.of("reporting", "ledger", "pricing", "apps", "routing", "identity", "errors")));
 
     /** The local stack and the simulator: developer machinery, free to use anything, used by nothing. */

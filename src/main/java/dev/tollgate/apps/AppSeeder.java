@@ -2,9 +2,7 @@ package dev.tollgate.apps;
 
 import dev.tollgate.apps.AppSeedParser.SeedLine;
 import dev.tollgate.apps.AppsConfig.SeedMode;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -52,7 +50,8 @@ public class AppSeeder {
         this.store = store;
     }
 
-    void seedAtStart(@Observes StartupEvent event) {
+    /** Applies the configured seed file, if any: at start, once the database is reachable. */
+    public void seedConfigured() {
         config.seedFile().ifPresent(location -> seed(location, config.seedMode()));
     }
 

@@ -9,11 +9,14 @@ package dev.tollgate.capacity;
  */
 public final class AllocatedCost {
 
-    /** The columns, in order: zone, day, app_id, model, deployment, backend_id, priced, owner, then the sums. */
+    /**
+     * The columns, in order: zone, day, app_id, model, deployment, backend_id, priced, user_id, owner, then the sums.
+     * Capacity is allocated to apps, not users: a line's user is '' (reported as the app's app-only calls).
+     */
     public static final String AS_ROLLUP_ROWS = "select ?::text as zone, (a.hour at time zone ?)::date as day, "
             + "case when a.idle_owner is null then a.app_id end as app_id, a.model as model, "
             + "case when a.idle_owner is null then a.deployment else a.capacity_deployment end as deployment, "
-            + "a.backend_id as backend_id, true as priced, a.idle_owner as owner, 0::bigint as requests, "
+            + "a.backend_id as backend_id, true as priced, ''::text as user_id, a.idle_owner as owner, 0::bigint as requests, "
             + "0::bigint as estimated_requests, 0::bigint as missing_requests, 0::bigint as input_tokens, "
             + "0::bigint as cached_input_tokens, 0::bigint as output_tokens, 0::bigint as reasoning_tokens, "
             + "0::bigint as total_tokens, 0::bigint as estimated_tokens, 0::numeric as cost, "

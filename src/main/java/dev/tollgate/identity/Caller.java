@@ -9,6 +9,8 @@ import java.util.Set;
  * @param tenantId the Entra tenant ({@code tid})
  * @param objectId the service principal or user object id ({@code oid})
  * @param roles    app roles granted to the caller ({@code roles})
+ * @param userId   the signed-in user a delegated token acts for, as recorded ({@link UserIds}: the {@code oid} or a
+ *                 keyed hash of it); null for an app-only token, which acts for no user
  */
-public record Caller(String appId, String tenantId, String objectId, Set<String> roles) {
+public record Caller(String appId, String tenantId, String objectId, Set<String> roles, String userId) {
 }

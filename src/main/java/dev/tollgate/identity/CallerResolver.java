@@ -2,6 +2,7 @@ package dev.tollgate.identity;
 
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
+import io.quarkus.runtime.Startup;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.ext.web.RoutingContext;
@@ -11,7 +12,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.Set;
 
-/** Turns the identity Quarkus security established for a request into a {@link Caller}, or rejects the request. */
+/**
+ * Turns the identity Quarkus security established for a request into a {@link Caller}, or rejects the request.
+ * Everything it reads comes from the validated token, never from a header or the request body.
+ */
+@Startup // a bad users setting (hashed without a key) fails the start, not the first request
 @ApplicationScoped
 public class CallerResolver {
 
@@ -19,6 +24,16 @@ public class CallerResolver {
     static final String V2_APP_ID = "azp";
     /** Entra v1 access tokens (those for https://cognitiveservices.azure.com) name it here. */
     static final String V1_APP_ID = "appid";
+    /** Delegated tokens carry the scopes granted to the app for the signed-in user; app-only tokens never do. */
+    static final String SCOPES = "scp";
+    /** Optional claim: {@code app} for an app-only token, {@code user} for a delegated one. */
+    static final String TOKEN_TYPE = "idtyp";
+
+    private final UserIds userIds;
+
+    public CallerResolver(IdentityConfig config) {
+        this.userIds = UserIds.of(config.users());
+    }
 
     public Caller resolve(RoutingContext context) {
         SecurityIdentity identity = context.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
@@ -29,7 +44,7 @@ public class CallerResolver {
         return fromToken(jwt);
     }
 
-    static Caller fromToken(JsonWebToken jwt) {
+    Caller fromToken(JsonWebToken jwt) {
         String appId = text(jwt, V2_APP_ID);
         if (appId == null) {
             appId = text(jwt, V1_APP_ID);
@@ -39,7 +54,18 @@ public class CallerResolver {
                     "The token names no calling application (neither 'azp' nor 'appid' claim).");
         }
         Set<String> roles = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
-        return new Caller(appId, text(jwt, "tid"), text(jwt, "oid"), roles);
+        String objectId = text(jwt, "oid");
+        return new Caller(appId, text(jwt, "tid"), objectId, roles,
+                delegated(jwt) && objectId != null ? userIds.of(objectId) : null);
+    }
+
+    /**
+     * Whether the token acts for a signed-in user: Entra puts the delegated permissions in {@code scp}, which
+     * app-only tokens (client credentials, managed identities) never carry, and {@code idtyp}, where present, says
+     * {@code app} for those. Their {@code oid} is then the app's own service principal, not a user.
+     */
+    private static boolean delegated(JsonWebToken jwt) {
+        return text(jwt, SCOPES) != null && !"app".equals(text(jwt, TOKEN_TYPE));
     }
 
     /** A claim as plain text; SmallRye hands custom claims back as JSON values, whose toString() keeps the quotes. */

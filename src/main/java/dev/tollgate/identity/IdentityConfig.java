@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How caller tokens are validated: by SmallRye JWT's parser (signature, audience, expiry) configured from here, plus
@@ -43,6 +44,27 @@ public interface IdentityConfig {
 
     /** The names of the app roles (the token's {@code roles} claim) that the report and admin APIs require. */
     RoleNames roles();
+
+    /** How the signed-in user of delegated tokens is recorded with each request's usage. */
+    Users users();
+
+    /**
+     * The user of a delegated token (one with {@code scp}, not {@code idtyp=app}) is its {@code oid}; app-only tokens
+     * have none. See docs/chargeback.md#per-user-drill-down.
+     */
+    interface Users {
+
+        /** {@code raw}: the object id as it is; {@code hashed}: HMAC-SHA256 of it under {@link #hashKey()}. */
+        @WithDefault("raw")
+        Mode mode();
+
+        /** The secret key of {@code hashed} (at least 32 bytes); changing it gives every user a new id. */
+        Optional<String> hashKey();
+
+        enum Mode {
+            RAW, HASHED
+        }
+    }
 
     /** App role names, as defined in the organisation's Entra app registration for Tollgate. */
     interface RoleNames {

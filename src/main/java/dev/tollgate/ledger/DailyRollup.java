@@ -12,9 +12,10 @@ import static dev.tollgate.ledger.RecordColumn.OUTPUT_TOKENS;
 import static dev.tollgate.ledger.RecordColumn.REASONING_TOKENS;
 import static dev.tollgate.ledger.RecordColumn.TOTAL_TOKENS;
 import static dev.tollgate.ledger.RecordColumn.USAGE_SOURCE;
+import static dev.tollgate.ledger.RecordColumn.USER_ID;
 
 /**
- * SQL for {@code usage_daily}: per zone, local day, app, model, deployment, backend and priced-or-not, the sums a
+ * SQL for {@code usage_daily}: per zone, local day, app, model, deployment, backend, priced-or-not and user, the sums a
  * chargeback report needs. The writer adds each batch's new records in the statement that inserts them; reprice takes
  * records out with their old cost and adds them back with the new one. Every change is an addition, so concurrent
  * writers on several replicas commute (rows are upserted in key order, so they cannot deadlock on each other).
@@ -23,9 +24,10 @@ public final class DailyRollup {
 
     /** The columns of {@code usage_record} the rollups are computed from. */
     static final String RECORD_COLUMNS = RecordColumn.list(OCCURRED_AT, APP_ID, MODEL, DEPLOYMENT, BACKEND_ID,
-            USAGE_SOURCE, INPUT_TOKENS, CACHED_INPUT_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS, TOTAL_TOKENS, COST);
+            USAGE_SOURCE, INPUT_TOKENS, CACHED_INPUT_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS, TOTAL_TOKENS, COST,
+            USER_ID);
 
-    private static final String KEY = "zone, day, app_id, model, deployment, backend_id, priced";
+    private static final String KEY = "zone, day, app_id, model, deployment, backend_id, priced, user_id";
     private static final String SUMS = "requests, estimated_requests, missing_requests, input_tokens, "
             + "cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, estimated_tokens, cost";
 
@@ -51,7 +53,7 @@ public final class DailyRollup {
                     .append(" + excluded.").append(sum);
         }
         return "insert into usage_daily (" + KEY + ", " + SUMS + ") "
-                + aggregate(records, zones, sign) + " order by 1, 2, 3, 4, 5, 6, 7 "
+                + aggregate(records, zones, sign) + " order by 1, 2, 3, 4, 5, 6, 7, 8 "
                 + "on conflict (" + KEY + ") do update set " + update;
     }
 
@@ -64,6 +66,7 @@ public final class DailyRollup {
         return "select z.zone as zone, (r.occurred_at at time zone z.zone)::date as day, r.app_id as app_id, "
                 + "coalesce(r.model, '') as model, r.deployment as deployment, "
                 + "coalesce(r.backend_id, '') as backend_id, r.cost is not null as priced, "
+                + "coalesce(r.user_id, '') as user_id, "
                 + s + "count(*) as requests, "
                 + s + "count(*) filter (where r.usage_source = 'estimated') as estimated_requests, "
                 + s + "count(*) filter (where r.usage_source = 'missing') as missing_requests, "
@@ -73,6 +76,6 @@ public final class DailyRollup {
                 + s + "coalesce(sum(r.total_tokens) filter (where r.usage_source = 'estimated'), 0) as estimated_tokens, "
                 + s + "coalesce(sum(r.cost), 0) as cost "
                 + "from " + records + " r cross join " + zones + " z "
-                + "group by 1, 2, 3, 4, 5, 6, 7";
+                + "group by 1, 2, 3, 4, 5, 6, 7, 8";
     }
 }

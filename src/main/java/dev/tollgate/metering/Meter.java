@@ -22,6 +22,7 @@ public final class Meter {
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
     private final Caller caller;
+    private final UsageJournal journal;
     private String deployment = UNKNOWN_DEPLOYMENT;
     private String operation = "";
     private boolean stream;
@@ -33,8 +34,9 @@ public final class Meter {
     private UsageTap tap;
     private boolean recorded;
 
-    Meter(Caller caller) {
+    Meter(Caller caller, UsageJournal journal) {
         this.caller = caller;
+        this.journal = journal;
     }
 
     /** The record id, handed to the caller as {@code x-request-id}. */
@@ -66,7 +68,27 @@ public final class Meter {
     /** The request is being sent to this target (its first or a further attempt). */
     public void attempt(Target target) {
         this.target = target;
-        this.attempts++;
+        if (attempts++ == 0) {
+            // From now on a backend may be spending tokens on it: journalled, so that even a crash charges it.
+            journal.opened(this);
+        }
+    }
+
+    /** The target of the latest attempt, or null before the first. */
+    Target target() {
+        return target;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    String deployment() {
+        return deployment;
+    }
+
+    boolean stream() {
+        return stream;
     }
 
     /** The backend's answer has begun: its status, request id, and the tap its body goes through. */
@@ -105,11 +127,19 @@ public final class Meter {
             return null;
         }
         recorded = true;
+        return snapshot(status, usage, model);
+    }
+
+    /**
+     * The record of this request as it stands, taken or not: at shutdown, for a request still running (from another
+     * thread; should the event loop record it too, both have its id and PostgreSQL keeps one).
+     */
+    UsageRecord snapshot(int status, Usage usage, String model) {
         int latencyMs = (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         return new UsageRecord(id, startedAt, caller.appId(), caller.tenantId(), deployment, model,
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
                 target == null ? null : target.deploymentType(),
-                operation, stream, status, latencyMs, attempts, usage, upstreamRequestId);
+                operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, caller.userId());
     }
 }

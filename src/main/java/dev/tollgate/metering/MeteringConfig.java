@@ -4,15 +4,16 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Map;
 
 /** How usage records travel from the request path to PostgreSQL. */
 @ConfigMapping(prefix = "tollgate.metering")
 public interface MeteringConfig {
 
     /**
-     * Records held in memory between the request path and the database writer. When it is 99% full the gateway
-     * refuses new requests (503) rather than serve requests it could not record; keep it well above the number of
-     * requests in flight at once.
+     * Records held in memory between the journal and the database writer. Records that find it full stay in their
+     * journal segment on disk and are replayed from there, so it bounds memory during a database outage, not what can
+     * be recorded. Also the most journal entries that may wait for a sync: beyond that new requests are refused (503).
      */
     @WithDefault("100000")
     int queueCapacity();
@@ -30,23 +31,51 @@ public interface MeteringConfig {
     Duration maxRetryBackoff();
 
     /**
-     * Where records wait on disk while PostgreSQL is away longer than the queue can hold them (and at shutdown, if it
-     * is away then): replayed once it is back. Must be writable and should survive a restart of the process.
+     * Directory of the journal of requests in flight and their records (docs/operations.md#journal): on a local disk
+     * that survives a restart of the process (a volume, not the container's layer), writable, one per replica.
      */
-    @WithDefault("usage-spool")
-    String spoolDir();
+    @WithDefault("usage-journal")
+    String journalDir();
+
+    /**
+     * How often the journal writes what the request path queued and forces it to disk (group commit): what a SIGKILL
+     * or a crash can lose is what arrived within the last interval.
+     */
+    @WithDefault("PT0.02S")
+    Duration journalSyncInterval();
+
+    /**
+     * How long a journal file is appended to before the next one starts; a file is deleted once its records are all
+     * in PostgreSQL.
+     */
+    @WithDefault("PT1S")
+    Duration journalSegmentAge();
+
+    /**
+     * Whether requests and records are journalled at all. Off, a record exists only in memory until PostgreSQL has it
+     * (a crash loses the queue and every request in flight): for measurements, not for production.
+     */
+    @WithDefault("true")
+    boolean journalEnabled();
+
+    /**
+     * The model each target serves, keyed {@code <backend>/<deployment>}, for pricing an answer cut before it named
+     * its model; a target not listed here is priced as the model its latest answer named.
+     */
+    Map<String, String> servedModels();
 
     /**
      * How long the writer may take at shutdown, in all: finishing the round it is in, writing what is still queued,
-     * then replaying the disk spool. Counted after the HTTP drain ({@code quarkus.shutdown.timeout}).
+     * then replaying the journal segments waiting for it. Counted after the HTTP drain
+     * ({@code quarkus.shutdown.timeout}); what is not written by then stays in the journal.
      */
     @WithDefault("PT15S")
     Duration shutdownTimeout();
 
     /**
-     * At shutdown, once the queue is written, how long the writer may spend replaying the disk spool into PostgreSQL
+     * At shutdown, once the queue is written, how long the writer may spend replaying journal segments into PostgreSQL
      * (never beyond {@link #shutdownTimeout()}). What is not replayed by then, or not at all because the database is
-     * away, stays on disk for the next start. {@code PT0S} leaves the whole spool for the next start.
+     * away, stays on disk for the next start. {@code PT0S} leaves them all for the next start.
      */
     @WithDefault("PT10S")
     Duration shutdownReplayTimeout();

@@ -4,6 +4,7 @@ import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
 import dev.tollgate.identity.IdentityStage;
+import dev.tollgate.routing.Target;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,31 +25,44 @@ public class MeteringStage {
     public static final int CALLER_LEFT = 499;
     private static final String METER = "tollgate.meter";
 
-    private final UsageRecorder recorder;
+    private final UsageJournal journal;
     private final TokenEstimator estimator;
+    private final ServedModels servedModels;
+    private final ShutdownPhase shutdown;
     private final ErrorWriter errors;
     private final UsageTaps taps;
     private final Vertx vertx;
 
-    public MeteringStage(UsageRecorder recorder, TokenEstimator estimator, ErrorWriter errors, UsageTaps taps,
-                         Vertx vertx) {
-        this.recorder = recorder;
+    public MeteringStage(UsageJournal journal, TokenEstimator estimator, ServedModels servedModels,
+                         ShutdownPhase shutdown, ErrorWriter errors, UsageTaps taps, Vertx vertx) {
+        this.journal = journal;
         this.estimator = estimator;
+        this.servedModels = servedModels;
+        this.shutdown = shutdown;
         this.errors = errors;
         this.taps = taps;
         this.vertx = vertx;
     }
 
-    /** Opens the request's meter; refuses the request (503) if its record might find no room when it ends. */
+    /**
+     * Opens the request's meter. Refuses the request (503, nothing forwarded, so nothing consumed and nothing recorded)
+     * while the gateway is shutting down, or if its record could not be journalled.
+     */
     public boolean enter(RoutingContext context) {
-        if (!recorder.hasRoomForMore()) {
-            // Nothing is forwarded, so nothing is consumed and there is nothing to record.
+        if (shutdown.refusingNewRequests()) {
+            // The client retries, on another replica; this connection is not reused.
+            context.response().putHeader("retry-after", "1").putHeader("connection", "close");
+            errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "This gateway replica is shutting down; retry."));
+            return false;
+        }
+        if (!journal.accepting()) {
             context.response().putHeader("retry-after", "1");
             errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
                     "The gateway cannot meter more requests right now; retry shortly."));
             return false;
         }
-        Meter meter = new Meter(IdentityStage.caller(context));
+        Meter meter = new Meter(IdentityStage.caller(context), journal);
         context.put(METER, meter);
         context.response().putHeader(REQUEST_ID, meter.id().toString());
         return true;
@@ -81,7 +95,8 @@ public class MeteringStage {
         UsageTap tap = meter.tap();
         if (status >= 400 || tap.usage().isPresent()) {
             Usage usage = status >= 400 ? Usage.none() : tap.usage().get();
-            offer(meter.finish(status, usage, tap.model().orElse(null)));
+            UsageRecord record = meter.finish(status, usage, tap.model().orElse(null));
+            offer(record == null || status >= 400 ? record : priced(meter, record));
         } else {
             estimated(meter, status);
         }
@@ -110,26 +125,64 @@ public class MeteringStage {
 
     /**
      * A successful answer without usage (a stream cut off, a caller gone): it consumed tokens all the same, so the
-     * record carries an estimate, counted with the model's tokenizer on a worker thread (the text can be long).
+     * record carries an estimate, counted with the model's tokenizer on a worker thread (the text can be long). Should
+     * the gateway stop before the estimate is made, the journal's entry for the request still charges its prompt.
      */
     private void estimated(Meter meter, int status) {
         UsageTap tap = meter.tap();
-        String model = tap == null ? null : tap.model().orElse(null);
-        UsageRecord record = meter.finish(status, Usage.missing(), model);
-        if (record == null) {
+        UsageRecord taken = meter.finish(status, Usage.missing(), tap == null ? null : tap.model().orElse(null));
+        if (taken == null) {
             return;
         }
+        UsageRecord record = priced(meter, taken);
         // Read here, on the event loop that feeds the tap (a late chunk may still arrive): a one-off cost in proportion
         // to the stream, paid only by requests that need an estimate; the tokenizer runs on a worker.
         String output = tap == null ? "" : tap.outputText();
-        String encodingModel = model != null ? model : record.deployment();
+        String encodingModel = record.model() != null ? record.model() : record.deployment();
         vertx.executeBlocking(() -> estimator.estimate(meter.requestJson(), output, encodingModel), false)
-                .onComplete(estimate -> recorder.offer(estimate.succeeded() ? record.withUsage(estimate.result()) : record));
+                .onComplete(estimate -> journal.recorded(estimate.succeeded()
+                        ? record.withUsage(estimate.result()) : record));
+    }
+
+    /**
+     * At shutdown, once the drain time is over: the record of a request still running, made now on the calling thread
+     * (the event loops are about to stop): what it sent, and the output it was sent so far, as an estimate.
+     */
+    UsageRecord recordNow(Meter meter) {
+        UsageTap tap = meter.tap();
+        String answered = tap == null ? null : tap.model().orElse(null);
+        int status = tap == null ? ErrorCode.SERVICE_UNAVAILABLE.status() : meter.upstreamStatus();
+        UsageRecord record = priced(meter, meter.snapshot(status, Usage.missing(), answered));
+        String output;
+        try {
+            output = tap == null ? "" : tap.outputText();
+        } catch (RuntimeException e) {
+            // The event loop may still be feeding the tap: the prompt alone is charged then.
+            output = "";
+        }
+        String encodingModel = record.model() != null ? record.model() : record.deployment();
+        return record.withUsage(estimator.estimate(meter.requestJson(), output, encodingModel));
     }
 
     private void offer(UsageRecord record) {
         if (record != null) {
-            recorder.offer(record);
+            journal.recorded(record);
         }
+    }
+
+    /**
+     * The record with a model to price: an answer that named none (cut before it) takes the model its target is known
+     * to serve, marked inferred; one that named it teaches the target's model.
+     */
+    private UsageRecord priced(Meter meter, UsageRecord record) {
+        Target target = meter.target();
+        if (target == null) {
+            return record;
+        }
+        if (record.model() != null) {
+            servedModels.learn(target, record.model());
+            return record;
+        }
+        return servedModels.of(target).map(record::withInferredModel).orElse(record);
     }
 }

@@ -25,6 +25,12 @@ public class TokenEstimator {
 
     private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
 
+    /** Loads both encodings now (the registry is lazy, and loading one takes a while): no estimate waits for it. */
+    void warmUp() {
+        encodingFor("gpt-4").countTokensOrdinary("warm up");
+        encodingFor("gpt-4o").countTokensOrdinary("warm up");
+    }
+
     /** The usage a request probably had: its prompt, and the output text the caller was sent. */
     public Usage estimate(JsonNode request, String output, String model) {
         Encoding encoding = encodingFor(model);

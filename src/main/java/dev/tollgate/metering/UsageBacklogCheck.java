@@ -6,30 +6,34 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Readiness follows the usage backlog, not the database: while PostgreSQL is away the gateway keeps serving and its
- * records wait, so taking every replica out of the load balancer at once would turn a storage outage into a full one.
- * A replica whose backlog is nearly full reports not ready, so traffic moves to replicas that can still record it.
+ * Readiness follows what the gateway can record, not the database: while PostgreSQL is away (even at start) the
+ * gateway keeps serving and its records wait in the journal, so taking every replica out of the load balancer at once
+ * would turn a storage outage into a full one. Not ready: the journal cannot write (new requests are refused anyway),
+ * or the gateway is shutting down. The details say whether the database is reachable and how much waits for it.
  */
 @Readiness
 @ApplicationScoped
 public class UsageBacklogCheck implements HealthCheck {
 
-    /** Share of the queue above which the replica asks for no new traffic. */
-    static final double NOT_READY_ABOVE = 0.9;
-
     private final UsageRecorder recorder;
+    private final UsageJournal journal;
+    private final ShutdownPhase shutdown;
 
-    public UsageBacklogCheck(UsageRecorder recorder) {
+    public UsageBacklogCheck(UsageRecorder recorder, UsageJournal journal, ShutdownPhase shutdown) {
         this.recorder = recorder;
+        this.journal = journal;
+        this.shutdown = shutdown;
     }
 
     @Override
     public HealthCheckResponse call() {
-        int backlog = recorder.backlog();
-        return HealthCheckResponse.named("usage-backlog")
-                .status(backlog <= recorder.capacity() * NOT_READY_ABOVE)
-                .withData("backlog", backlog)
-                .withData("capacity", recorder.capacity())
+        return HealthCheckResponse.named("usage-recording")
+                .status(journal.healthy() && !shutdown.stopping())
+                .withData("journal", journal.healthy() ? "writing" : "failing")
+                .withData("database", recorder.started() ? "writing" : "waiting (not reachable since start)")
+                .withData("backlog", recorder.backlog())
+                .withData("journalSegmentsToReplay", recorder.segmentsToReplay())
+                .withData("shuttingDown", shutdown.stopping())
                 .build();
     }
 }

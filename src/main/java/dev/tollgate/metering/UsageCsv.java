@@ -59,6 +59,8 @@ final class UsageCsv {
             case DEPLOYMENT_TYPE -> text(csv, r.deploymentType() == null ? null : r.deploymentType().key());
             case PRICE_ID -> priced.priceId() == null ? csv : csv.append(priced.priceId());
             case COST -> priced.cost() == null ? csv : csv.append(priced.cost().toPlainString());
+            case USER_ID -> text(csv, r.userId());
+            case MODEL_INFERRED -> csv.append(r.modelInferred() ? 't' : 'f');
         };
     }
 

@@ -18,15 +18,33 @@ import java.util.UUID;
  * @param status            the status the caller received
  * @param attempts          how many targets were tried (1 unless the first throttled or failed; 0 if none was)
  * @param upstreamRequestId the upstream's {@code apim-request-id}, for support cases with Azure
+ * @param userId            the signed-in user of a delegated token ({@link dev.tollgate.identity.Caller#userId()}),
+ *                          null for an app-only token
+ * @param modelInferred     the answer never named its model: {@code model} is the one the target is known to serve
  */
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
                           String model, String backendId, String region, DeploymentType deploymentType,
                           String operation, boolean stream, int status, int latencyMs, int attempts, Usage usage,
-                          String upstreamRequestId) {
+                          String upstreamRequestId, String userId, boolean modelInferred) {
+
+    /** A record whose model, if any, is the one the answer named. */
+    public UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment, String model,
+                       String backendId, String region, DeploymentType deploymentType, String operation,
+                       boolean stream, int status, int latencyMs, int attempts, Usage usage,
+                       String upstreamRequestId, String userId) {
+        this(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType, operation, stream,
+                status, latencyMs, attempts, usage, upstreamRequestId, userId, false);
+    }
 
     /** The same record with other usage (an estimate made after the record was taken). */
     public UsageRecord withUsage(Usage other) {
         return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType,
-                operation, stream, status, latencyMs, attempts, other, upstreamRequestId);
+                operation, stream, status, latencyMs, attempts, other, upstreamRequestId, userId, modelInferred);
+    }
+
+    /** The same record priced as {@code servedModel}, which the target is known to serve (the answer named none). */
+    public UsageRecord withInferredModel(String servedModel) {
+        return new UsageRecord(id, occurredAt, appId, tenantId, deployment, servedModel, backendId, region,
+                deploymentType, operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, userId, true);
     }
 }

@@ -2,30 +2,29 @@ package dev.tollgate.metering;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Takes usage records from the request path without ever blocking it, and writes them to the store of record
- * (PostgreSQL) in batches on a thread of its own. While the store fails, the batch in hand is retried with backoff and
- * new records wait in the bounded queue; once the queue is half full they move to the spool (on disk), which is
- * replayed into the store when it is back. A record written twice is stored once (every sink is idempotent). At
- * shutdown the queue is written and then the spool replayed, within a time budget; records the store cannot take by
- * then are spooled, or stay spooled, and are replayed at the next start.
+ * Writes usage records to the store of record (PostgreSQL) in batches, on a thread of its own. Records come from the
+ * {@link UsageJournal} once they are on disk, each with the journal segment that holds it, which is told when it is
+ * stored. While the store fails, the batch in hand is retried with backoff and new records wait in the bounded queue;
+ * a record that finds the queue full stays in its segment, which is replayed from the file once the queue is empty
+ * again (as are the segments of the run before, at start). A record written twice is stored once. At shutdown the
+ * queue is written, then the segments waiting for replay, within a time budget; what the store cannot take by then
+ * stays in the journal for the next start.
  */
 @ApplicationScoped
 public class UsageRecorder {
@@ -37,28 +36,25 @@ public class UsageRecorder {
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private final UsageSink store;
-    private final ReplayableSink spool;
+    private final JournalFormat format;
     private final UsageMetrics metrics;
     private final MeteringConfig config;
-    private final BlockingQueue<UsageRecord> queue;
+    private final BlockingQueue<Journalled> queue;
+    private final Queue<JournalSegment> toReplay = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService executor;
     private final Counter written;
-    private final Counter rejected;
+    private final Counter overflowed;
     private final Counter failedWrites;
     private final Counter quarantined;
-    private final Counter spooled;
-    private final List<UsageRecord> batch = new ArrayList<>();
-    private final AtomicLong lastRejectLog = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+    private final List<Journalled> batch = new ArrayList<>();
     private final Backoff backoff;
+    private volatile boolean started;
 
-    /**
-     * @param store the system of record (PostgreSQL)
-     * @param spool where records wait while the store is away
-     */
-    public UsageRecorder(UsageSink store, ReplayableSink spool, UsageMetrics metrics, MeteringConfig config,
+    /** @param store the system of record (PostgreSQL) */
+    public UsageRecorder(UsageSink store, JournalFormat format, UsageMetrics metrics, MeteringConfig config,
                          MeterRegistry registry) {
         this.store = store;
-        this.spool = spool;
+        this.format = format;
         this.backoff = new Backoff(FIRST_RETRY, config.maxRetryBackoff());
         this.metrics = metrics;
         this.config = config;
@@ -72,58 +68,61 @@ public class UsageRecorder {
         writerThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.executor = writerThread;
         this.written = registry.counter("tollgate.usage.records.written");
-        this.rejected = registry.counter("tollgate.usage.records.rejected");
+        this.overflowed = registry.counter("tollgate.usage.records.left.in.journal");
         this.failedWrites = registry.counter("tollgate.usage.write.failures");
         this.quarantined = registry.counter("tollgate.usage.records.quarantined");
-        this.spooled = registry.counter("tollgate.usage.records.spooled");
         registry.gauge("tollgate.usage.queue.depth", queue, BlockingQueue::size);
-        registry.gauge("tollgate.usage.spool.records", spool, ReplayableSink::size);
+        registry.gauge("tollgate.usage.journal.segments.to.replay", toReplay, Queue::size);
     }
 
-    /** Queues a record for writing; never blocks. Returns false if the queue is full. */
-    public boolean offer(UsageRecord record) {
+    /**
+     * Queues a record for writing; never blocks. Returns false if the queue is full: the record is then written when
+     * its segment is replayed.
+     *
+     * @param segment the journal segment holding the record, told once it is stored; null if it is in none
+     */
+    boolean offer(UsageRecord record, JournalSegment segment) {
         metrics.count(record);
-        if (queue.offer(record)) {
+        if (queue.offer(new Journalled(record, segment))) {
             return true;
         }
-        rejected.increment();
-        long now = System.nanoTime();
-        long last = lastRejectLog.get();
-        if (now - last > TimeUnit.SECONDS.toNanos(1) && lastRejectLog.compareAndSet(last, now)) {
-            // At most one line a second: an outage must not also flood the logs.
-            LOG.errorf("Usage queue full (%d records): records are being refused (%.0f so far); this one: %s",
-                    config.queueCapacity(), rejected.count(), record);
-        }
+        overflowed.increment();
         return false;
     }
 
-    /** Records waiting to be written. */
+    /** A sealed journal segment to write from its file, once the queue is empty. */
+    void replayLater(JournalSegment segment) {
+        toReplay.add(segment);
+    }
+
+    /** Records waiting in memory to be written. */
     public int backlog() {
         return queue.size() + batch.size();
     }
 
-    public int capacity() {
-        return config.queueCapacity();
+    /** Journal segments waiting to be replayed (a database outage, or a run that did not end cleanly). */
+    public int segmentsToReplay() {
+        return toReplay.size();
+    }
+
+    /** The database is migrated and reachable: writing starts (once). */
+    public synchronized void start() {
+        if (!started) {
+            started = true;
+            executor.execute(this::flush);
+        }
+    }
+
+    public boolean started() {
+        return started;
     }
 
     /**
-     * Whether a new request may be served. Above 99% of the queue the answer is no: a request served now might find
-     * no room for its record when it ends, and an unrecorded request is worse than a refused one.
+     * At shutdown, before the database goes away: writes what is queued, then replays the waiting segments, all within
+     * {@link MeteringConfig#shutdownTimeout()} (the replay within {@link MeteringConfig#shutdownReplayTimeout()} of
+     * it). Whatever the database cannot take in that time is in the journal when the process exits.
      */
-    public boolean hasRoomForMore() {
-        return backlog() < config.queueCapacity() - Math.max(1, config.queueCapacity() / 100);
-    }
-
-    void start(@Observes StartupEvent event) {
-        executor.execute(this::flush);
-    }
-
-    /**
-     * Runs before the database goes away at shutdown (lower priority value, earlier observer): writes what is queued,
-     * then replays the spool, all within {@link MeteringConfig#shutdownTimeout()}. Whatever the database cannot take
-     * in that time is on disk when the process exits, to be written at the next start.
-     */
-    void stop(@Observes @Priority(1) ShutdownEvent event) {
+    void stop() {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         executor.shutdown();
         try {
@@ -131,48 +130,32 @@ public class UsageRecorder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!started) {
+            LOG.warnf("Shut down before the database was reachable: %d usage records stay in the journal in %s, "
+                    + "written at the next start", backlog(), config.journalDir());
+            return;
+        }
         while ((!batch.isEmpty() || !queue.isEmpty()) && deadline - System.nanoTime() > 0) {
             if (!writeBatch()) {
                 break;
             }
         }
         if (!batch.isEmpty() || !queue.isEmpty()) {
-            int left = batch.size() + queue.size();
-            if (spoolBacklog()) {
-                LOG.warnf("Shut down with the database unavailable: %d usage records spooled to %s, written at the "
-                        + "next start", left, config.spoolDir());
-            } else {
-                LOG.errorf("Shut down with %d usage records unwritten", left);
-            }
+            LOG.warnf("Shut down with %d usage records not written to the database: they stay in the journal in %s, "
+                    + "written at the next start", backlog(), config.journalDir());
             return;
         }
         long replayDeadline = System.nanoTime() + Math.min(config.shutdownReplayTimeout().toNanos(),
                 Math.max(0, deadline - System.nanoTime()));
-        try {
-            replaySpoolBefore(replayDeadline);
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not replay the usage spool in %s at shutdown (%s); it is written at the next start",
-                    config.spoolDir(), e.getMessage());
-        }
-    }
-
-    /**
-     * Replays the spool, oldest file first, until it is empty, a write fails or the deadline passes; logs what is
-     * left on disk. A file replayed in part is replayed whole at the next start, which doubles nothing.
-     */
-    private void replaySpoolBefore(long deadline) {
         Replay replay = Replay.DONE;
-        while (replay == Replay.DONE && !spool.isEmpty()) {
-            replay = replayOldest(deadline);
+        while (replay == Replay.DONE && !toReplay.isEmpty()) {
+            replay = replayOldest(replayDeadline);
         }
-        if (replay == Replay.OUT_OF_TIME) {
-            LOG.warnf("Shut down with %d usage records still in the spool in %s: replaying it took longer than the "
-                    + "shutdown allows (tollgate.metering.shutdown-replay-timeout %s, shutdown-timeout %s); written at "
-                    + "the next start", spool.size(), config.spoolDir(), config.shutdownReplayTimeout(),
-                    config.shutdownTimeout());
-        } else if (replay == Replay.FAILED) {
-            LOG.warnf("Shut down with %d usage records still in the spool in %s, written at the next start",
-                    spool.size(), config.spoolDir());
+        if (replay != Replay.DONE) {
+            LOG.warnf("Shut down with %d journal segments not replayed yet (%s); replayed at the next start",
+                    toReplay.size(), replay == Replay.OUT_OF_TIME
+                            ? "tollgate.metering.shutdown-replay-timeout " + config.shutdownReplayTimeout() + " ran out"
+                            : "the database refused them");
         }
     }
 
@@ -186,17 +169,13 @@ public class UsageRecorder {
             while (!executor.isShutdown() && (!batch.isEmpty() || !queue.isEmpty())) {
                 if (!writeBatch()) {
                     delay = backoff.failed();
-                    if (queue.size() > config.queueCapacity() / 2) {
-                        // The outage outlasts what memory should hold: move the backlog to disk, free the queue.
-                        spoolBacklog();
-                    }
                     break;
                 }
                 backoff.succeeded();
             }
-            if (batch.isEmpty() && queue.isEmpty() && !spool.isEmpty()) {
-                // Nothing new to write: time to bring back what was spooled (one file per round).
-                if (replaySpool()) {
+            if (batch.isEmpty() && queue.isEmpty() && !toReplay.isEmpty()) {
+                // Nothing new to write: time to bring back what waits in the journal (one segment per round).
+                if (replayOldest(NO_DEADLINE) == Replay.DONE) {
                     backoff.succeeded();
                     delay = 0;
                 } else {
@@ -213,56 +192,40 @@ public class UsageRecorder {
         }
     }
 
-    /** Moves the batch in hand and the queue to the disk spool; returns false (keeping them) if that fails too. */
-    private boolean spoolBacklog() {
-        List<UsageRecord> backlog = new ArrayList<>(batch);
-        queue.drainTo(backlog);
-        try {
-            spool.write(backlog);
-            spooled.increment(backlog.size());
-            batch.clear();
-            LOG.warnf("Database unavailable: %d usage records moved to the spool in %s", backlog.size(), config.spoolDir());
-            return true;
-        } catch (UsageSinkException | RuntimeException e) {
-            LOG.errorf("Could not spool %d usage records to %s (%s); keeping them in memory", backlog.size(),
-                    config.spoolDir(), e.getMessage());
-            batch.clear();
-            batch.addAll(backlog);
-            return false;
-        }
-    }
-
-    /** Writes the oldest part of the spool to the store and forgets it; returns false if the store refused. */
-    private boolean replaySpool() {
-        return replayOldest(NO_DEADLINE) == Replay.DONE;
-    }
-
     /**
-     * Writes the oldest part of the spool to the store, a batch per round trip, and forgets it. Stops, keeping the
-     * part, when a write fails or, between batches, once {@code deadline} ({@link System#nanoTime()}) has passed.
+     * Writes the oldest segment waiting for replay to the store, a batch per round trip, then deletes it. Stops,
+     * keeping it, when a write fails or, between batches, once {@code deadline} ({@link System#nanoTime()}) has passed.
      */
     private Replay replayOldest(long deadline) {
+        JournalSegment segment = toReplay.peek();
         try {
-            ReplayableSink.Held oldest = spool.oldest();
-            List<UsageRecord> records = oldest.records();
+            List<UsageRecord> records = segment.records(format);
             for (int from = 0; from < records.size(); from += config.batchSize()) {
                 if (deadline != NO_DEADLINE && deadline - System.nanoTime() <= 0) {
                     return Replay.OUT_OF_TIME;
                 }
                 List<UsageRecord> chunk = records.subList(from, Math.min(records.size(), from + config.batchSize()));
-                store.write(chunk);
-                written.increment(chunk.size());
+                try {
+                    store.write(chunk);
+                    written.increment(chunk.size());
+                } catch (UsageSinkException e) {
+                    if (!e.refusedForGood()) {
+                        throw e;
+                    }
+                    writeOneByOne(chunk.stream().map(record -> new Journalled(record, null)).toList());
+                }
             }
-            oldest.release();
-            LOG.infof("Replayed %d spooled usage records from %s", records.size(), oldest.origin());
+            segment.delete();
+            toReplay.poll();
+            LOG.infof("Replayed %d usage records from journal segment %s", records.size(), segment);
             return Replay.DONE;
-        } catch (UsageSinkException | RuntimeException e) {
-            LOG.warnf("Replaying the usage spool failed (%s); retrying later", e.getMessage());
+        } catch (UsageSinkException | IOException | RuntimeException e) {
+            LOG.warnf("Replaying journal segment %s failed (%s); retrying later", segment, e.getMessage());
             return Replay.FAILED;
         }
     }
 
-    /** How replaying a spool file went. */
+    /** How replaying a segment went. */
     private enum Replay {
         DONE, FAILED, OUT_OF_TIME
     }
@@ -276,8 +239,9 @@ public class UsageRecorder {
             return true;
         }
         try {
-            store.write(batch);
+            store.write(batch.stream().map(Journalled::record).toList());
             written.increment(batch.size());
+            batch.forEach(Journalled::stored);
             batch.clear();
             return true;
         } catch (UsageSinkException e) {
@@ -285,8 +249,9 @@ public class UsageRecorder {
                 return retryLater(e);
             }
             // A record the store will never take must not block every record behind it.
-            writeOneByOne();
-            return true;
+            List<Journalled> left = writeOneByOne(batch);
+            batch.retainAll(left);
+            return left.isEmpty() || retryLater(new IllegalStateException("the database failed while writing one by one"));
         } catch (RuntimeException e) {
             return retryLater(e);
         }
@@ -300,25 +265,35 @@ public class UsageRecorder {
     }
 
     /**
-     * Writes the batch in hand record by record, setting aside (in the log, in full, so it can be replayed) each
-     * record the store refuses for its content. Stops at the first failure of another kind, to retry later.
+     * Writes the records one by one, setting aside (in the log, in full, so it can be replayed) each record the store
+     * refuses for its content. Stops at the first failure of another kind; returns the records not written yet.
      */
-    private void writeOneByOne() {
-        while (!batch.isEmpty()) {
-            UsageRecord record = batch.get(0);
+    private List<Journalled> writeOneByOne(List<Journalled> records) {
+        for (int i = 0; i < records.size(); i++) {
+            Journalled item = records.get(i);
             try {
-                store.write(List.of(record));
+                store.write(List.of(item.record()));
                 written.increment();
             } catch (UsageSinkException e) {
                 if (!e.refusedForGood()) {
-                    retryLater(e);
-                    return;
+                    return List.copyOf(records.subList(i, records.size()));
                 }
                 quarantined.increment();
-                LOG.errorf("The database refused usage record %s for good (%s); set aside: %s", record.id(),
-                        e.getMessage(), record);
+                LOG.errorf("The database refused usage record %s for good (%s); set aside: %s", item.record().id(),
+                        e.getMessage(), item.record());
             }
-            batch.remove(0);
+            item.stored();
+        }
+        return List.of();
+    }
+
+    /** A record and the journal segment that holds it (null: none). */
+    private record Journalled(UsageRecord record, JournalSegment segment) {
+
+        void stored() {
+            if (segment != null) {
+                segment.stored();
+            }
         }
     }
 }

@@ -3,9 +3,8 @@ package dev.tollgate.metering;
 import java.util.List;
 
 /**
- * Where usage records are stored: PostgreSQL, the system of record ({@link UsageWriter}), or the disk spool that holds
- * them while it is away ({@link UsageSpool}). Storing a record a sink already holds changes nothing, so a batch that
- * failed may be written again.
+ * Where usage records are stored: PostgreSQL, the system of record ({@link UsageWriter}). Storing a record the sink
+ * already holds changes nothing, so a batch that failed, or a journal segment replayed twice, may be written again.
  */
 public interface UsageSink {
 

@@ -9,7 +9,12 @@ public enum UsageSource {
     /** A successful answer whose usage could not be known; recorded so that it is seen, never dropped. */
     MISSING,
     /** The upstream answered an error (4xx/5xx) or was never reached: nothing was consumed. */
-    NONE;
+    NONE,
+    /**
+     * Sent to a backend, but the gateway stopped (crash, SIGKILL, out of memory) before it knew how it ended: made at the
+     * next start from the journal's entry, with the prompt's estimated tokens and no output.
+     */
+    INTERRUPTED;
 
     public String dbValue() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -1,8 +1,6 @@
 package dev.tollgate.pricing;
 
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -35,7 +33,8 @@ public class PriceSeeder {
         this.store = store;
     }
 
-    void onStart(@Observes StartupEvent event) throws SQLException {
+    /** Loads the configured price files: at start, once the database is reachable. */
+    public void seedConfigured() throws SQLException {
         for (String file : config.seedFiles()) {
             if (file.isBlank() || file.equals("none")) {
                 continue;

@@ -12,22 +12,27 @@ import java.util.stream.Collectors;
 
 /**
  * A dimension a chargeback report can be grouped by: the {@code usage_daily} column it needs and the SQL of its report
- * columns over those sums ({@code d}) left-joined to the app registry ({@code a}). Business unit and cost center come from the registry as it is now; an app that is
- * not registered reports as {@value #UNREGISTERED}.
+ * columns over those sums ({@code d}) left-joined to the app registry ({@code a}) and the names looked up in Microsoft
+ * Graph ({@code g}). Business unit and cost center come from the registry as it is now; an app that is not registered
+ * reports as {@value #UNREGISTERED}, named by Graph if it was looked up there (a registered name always wins).
  */
 public enum ChargebackGrouping {
     APP("app", "app_id", List.of(new Column("app", "d.app_id"),
-            new Column("appName", registry("a.display_name")))),
+            new Column("appName", registry("coalesce(a.display_name, g.display_name)")))),
     BUSINESS_UNIT("businessUnit", "app_id", List.of(new Column("businessUnit", registry("a.business_unit")))),
     COST_CENTER("costCenter", "app_id", List.of(new Column("costCenter", registry("a.cost_center")))),
     MODEL("model", "model", List.of(new Column("model", "nullif(d.model, '')"))),
     DEPLOYMENT("deployment", "deployment", List.of(new Column("deployment", "d.deployment"))),
     BACKEND("backend", "backend_id", List.of(new Column("backend", "nullif(d.backend_id, '')"))),
+    USER("user", "user_id", List.of(new Column("user",
+            "coalesce(nullif(d.user_id, ''), '" + ChargebackGrouping.APP_ONLY + "')"))),
     DAY("day", "day", List.of(new Column("day", "to_char(d.day, 'YYYY-MM-DD')"))),
     MONTH("month", "day", List.of(new Column("month", "to_char(d.day, 'YYYY-MM')")));
 
     /** How business unit, cost center and name read for an app that is not in the registry. */
     public static final String UNREGISTERED = "(unregistered)";
+    /** How the user reads for calls with an app-only token, which act for no user. */
+    public static final String APP_ONLY = "(app-only)";
 
     private final String parameter;
     private final String rollupColumn;

@@ -51,7 +51,7 @@ public class ChargebackQuery {
             + "sum(d.unpriced_requests), sum(d.unpriced_tokens), coalesce(sum(d.provisioned_cost), 0)";
     /** The pay-as-you-go rows (rollups or records) with the columns the allocation lines add. */
     private static final String PAY_AS_YOU_GO = "select zone, day, app_id, model, deployment, backend_id, priced, "
-            + "null::text as owner, requests, estimated_requests, missing_requests, input_tokens, cached_input_tokens, "
+            + "user_id, null::text as owner, requests, estimated_requests, missing_requests, input_tokens, cached_input_tokens, "
             + "output_tokens, reasoning_tokens, total_tokens, estimated_tokens, cost, 0::numeric as provisioned_cost "
             + "from ";
     private static final String RECORDS_OF_PERIOD = "(select * from usage_record where occurred_at >= ? and occurred_at < ?)";
@@ -142,7 +142,8 @@ public class ChargebackQuery {
         boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
         return "select " + (columns.isEmpty() ? "" : keys + ", d.owner, ")
                 + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
-                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id" : "")
+                + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id"
+                + " left join app_directory g on g.app_id = d.app_id and g.found" : "")
                 + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + ", d.owner), ())")
                 + " order by " + (columns.isEmpty() ? "1" : (columns.size() + 2) + ", d.owner nulls first, " + keys);
     }

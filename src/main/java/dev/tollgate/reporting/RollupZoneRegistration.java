@@ -1,9 +1,7 @@
 package dev.tollgate.reporting;
 
 import dev.tollgate.ledger.RollupZones;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.SQLException;
@@ -23,7 +21,8 @@ public class RollupZoneRegistration {
         this.config = config;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /** At start, once the database is reachable. */
+    public void register() {
         for (ZoneId zone : config.rollupZones()) {
             try {
                 if (zones.add(zone.getId())) {

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One AOAI instance.
@@ -20,19 +21,30 @@ import java.util.Optional;
  * @param idleTimeout    its own idle (first byte, between chunks) timeout, if it has one
  * @param requestTimeout its own whole-answer timeout, if it has one
  * @param probe          its active health check, if it has one
+ * @param resourceId     its Azure resource id, if configured
  */
 public record Backend(String id, URI url, BackendCredential credential, Optional<String> region,
                       DeploymentType deploymentType, Map<String, DeploymentType> deploymentTypes,
                       Optional<Duration> connectTimeout, Optional<Duration> idleTimeout,
-                      Optional<Duration> requestTimeout, Optional<HealthProbe> probe) {
+                      Optional<Duration> requestTimeout, Optional<HealthProbe> probe, Optional<String> resourceId) {
 
     /** GET {@code path} every {@code interval}; a failure or no answer within {@code timeout} counts against it. */
     public record HealthProbe(String path, Duration interval, Duration timeout) {
     }
 
+    /** An ARM resource id: a typo would silently leave the backend's charges without a resource. */
+    private static final Pattern RESOURCE_ID = Pattern.compile(
+            "(?i)/subscriptions/[^/]+/resourceGroups/[^/]+/providers/[^/]+/[^/]+/[^/]+");
+
     public Backend {
         // Paths are appended to it: no trailing slash.
         url = URI.create(url.toString().replaceAll("/+$", ""));
+        String backendId = id;
+        resourceId.filter(given -> !RESOURCE_ID.matcher(given).matches()).ifPresent(given -> {
+            throw new IllegalArgumentException("tollgate.backends." + backendId + ".resource-id: '" + given + "' is not an "
+                    + "Azure resource id (/subscriptions/<id>/resourceGroups/<group>/providers/"
+                    + "Microsoft.CognitiveServices/accounts/<name>)");
+        });
     }
 
     /** How the given upstream deployment is hosted, which selects its price. */

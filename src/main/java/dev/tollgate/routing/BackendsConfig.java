@@ -47,6 +47,13 @@ public interface BackendsConfig {
         Optional<String> region();
 
         /**
+         * The instance's Azure resource id, {@code /subscriptions/<id>/resourceGroups/<group>/providers/
+         * Microsoft.CognitiveServices/accounts/<name>}: what Azure's cost exports name it by, so the FOCUS export and
+         * the reconciliation with the Azure bill can say which resource a charge is for.
+         */
+        Optional<String> resourceId();
+
+        /**
          * How the instance's deployments are hosted ({@code global}, {@code data-zone} or {@code regional}), which
          * selects their price: the response cannot tell. Default {@code global}.
          */

@@ -62,7 +62,7 @@ public class PoolRegistry {
         config.all().forEach((id, b) -> backends.put(id, new Backend(id, b.url(), Credentials.of(id, b), b.region(),
                 b.deploymentType(), Map.copyOf(b.deploymentTypes()),
                 b.connectTimeout(), b.idleTimeout(), b.requestTimeout(), b.probe().path().map(path ->
-                        new Backend.HealthProbe(path, b.probe().interval(), b.probe().timeout())))));
+                        new Backend.HealthProbe(path, b.probe().interval(), b.probe().timeout())), b.resourceId())));
 
         Map<String, List<Target>> implicit = new LinkedHashMap<>();
         backends.forEach((id, backend) -> {

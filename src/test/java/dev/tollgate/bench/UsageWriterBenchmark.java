@@ -54,7 +54,7 @@ public final class UsageWriterBenchmark {
             batch.add(new UsageRecord(RequestIds.next(), Instant.now(), "app,\"" + (i % 50), "tenant", "gpt-4o",
                     "gpt-4o-2024-08-06", "backend-" + (i % 3), "swedencentral", DeploymentType.GLOBAL,
                     "chat/completions", i % 2 == 0, 200, 120, 1,
-                    new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), "apim-" + i));
+                    new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), "apim-" + i, null));
             if (batch.size() == batchSize) {
                 writer.write(batch);
                 batch.clear();

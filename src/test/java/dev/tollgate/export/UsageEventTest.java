@@ -20,7 +20,7 @@ class UsageEventTest {
     void writesSchemaVersionOneWithEveryFieldInAFixedOrderAndExplicitNulls() {
         UsageRecord record = new UsageRecord(ID, Instant.parse("2025-03-01T12:34:56.789012Z"), "app \"1\"", null,
                 "gpt-4o", "gpt-4o-2024-08-06", "sim-1", null, DeploymentType.GLOBAL, "chat/completions", true, 200, 1234, 2,
-                new Usage(1200, 256, 300, 64, 1500, UsageSource.REPORTED), null);
+                new Usage(1200, 256, 300, 64, 1500, UsageSource.REPORTED), null, null);
 
         String json = new String(new UsageEvent(42, record).toJson(), StandardCharsets.UTF_8);
 
@@ -52,6 +52,6 @@ class UsageEventTest {
 
     private static UsageRecord record(String appId) {
         return new UsageRecord(ID, Instant.now(), appId, null, "gpt-4o", null, null, null, null, "embeddings", false, 200,
-                5, 1, Usage.none(), null);
+                5, 1, Usage.none(), null, null);
     }
 }

@@ -27,11 +27,14 @@ import static org.hamcrest.Matchers.equalTo;
 class DatabaseOutageTest {
 
     private static final String CHAT = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21";
-    /** tollgate.metering.spool-dir of the test profile. */
-    private static final Path SPOOL = Path.of("target/usage-spool-test");
+    /** tollgate.metering.journal-dir of the test profile. */
+    private static final Path JOURNAL = Path.of("target/usage-journal-test");
 
     @Inject
     UsageRows rows;
+
+    @Inject
+    UsageRecorder recorder;
 
     @Test
     void requestsMadeWhileTheDatabaseIsDownAreRecordedExactlyOnceWhenItReturns() {
@@ -56,16 +59,16 @@ class DatabaseOutageTest {
     }
 
     @Test
-    void aLongOutageSpillsToTheDiskSpoolAndEveryRecordArrivesOnce() throws Exception {
+    void aLongOutageOverflowsTheQueueIntoTheJournalOnDiskAndEveryRecordArrivesOnce() {
         String app = "spool-" + UUID.randomUUID();
         Set<String> served = new HashSet<>();
         EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
         database.stop();
         try {
-            // More than the queue (2000 in tests) holds: without the spool the gateway would have to refuse some.
+            // More than the queue (2000 in tests) holds: the rest waits in journal segments, replayed from disk.
             send(app, 2600, served, "/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21");
             assertThat(served).hasSize(2600);
-            assertThat(Files.list(SPOOL).anyMatch(file -> file.toString().endsWith(".jsonl"))).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.segmentsToReplay() > 0);
         } finally {
             database.start();
         }
@@ -73,17 +76,17 @@ class DatabaseOutageTest {
         Set<String> recorded = rows.byApp(app).stream().map(row -> row.get("id").toString()).collect(Collectors.toSet());
         assertThat(rows.byApp(app)).hasSize(served.size());
         assertThat(recorded).isEqualTo(served);
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.list(SPOOL).noneMatch(f -> f.toString().endsWith(".jsonl")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.segmentsToReplay() == 0);
     }
 
     @Test
-    void whenNeitherDatabaseNorSpoolCanTakeRecordsNewRequestsAre503NotServedUnrecorded() throws Exception {
+    void whenTheJournalCannotWriteNewRequestsAre503NotServedUnrecorded() throws Exception {
         String app = "backlog-" + UUID.randomUUID();
         Set<String> served = new HashSet<>();
         EmbeddedDatabase database = EmbeddedDatabase.current().orElseThrow();
-        // A plain file where the spool directory should be: spooling fails, the queue fills.
-        deleteRecursively(SPOOL);
-        Files.writeString(SPOOL, "not a directory");
+        // A plain file where the journal directory should be: its next segment cannot be opened.
+        deleteRecursively(JOURNAL);
+        Files.writeString(JOURNAL, "not a directory");
         database.stop();
         int refused = 0;
         try {
@@ -101,9 +104,9 @@ class DatabaseOutageTest {
             }
         } finally {
             database.start();
-            Files.delete(SPOOL);
+            Files.delete(JOURNAL);
         }
-        assertThat(refused).as("a request refused once the backlog was full").isEqualTo(1);
+        assertThat(refused).as("a request refused once the journal failed").isEqualTo(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> rows.byApp(app).size() >= served.size());
         assertThat(rows.byApp(app)).hasSize(served.size());
     }

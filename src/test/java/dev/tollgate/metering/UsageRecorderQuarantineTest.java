@@ -30,21 +30,21 @@ class UsageRecorderQuarantineTest {
         UsageRecord refused = record(null);
         UsageRecord before = record(app);
         UsageRecord after = record(app);
-        assertThat(recorder.offer(before)).isTrue();
-        assertThat(recorder.offer(refused)).isTrue();
-        assertThat(recorder.offer(after)).isTrue();
+        assertThat(recorder.offer(before, null)).isTrue();
+        assertThat(recorder.offer(refused, null)).isTrue();
+        assertThat(recorder.offer(after, null)).isTrue();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> rows.byApp(app).size() == 2);
         assertThat(rows.byId(refused.id().toString())).isEmpty();
         // and the writer goes on with later records
         UsageRecord later = record(app);
-        recorder.offer(later);
+        recorder.offer(later, null);
         await().atMost(Duration.ofSeconds(10)).until(() -> rows.byId(later.id().toString()).isPresent());
     }
 
     private static UsageRecord record(String app) {
         return new UsageRecord(UUID.randomUUID(), Instant.now(), app, "tenant", "gpt-4o", "gpt-4o-2024-08-06",
                 "sim-1", "swedencentral", DeploymentType.GLOBAL, "chat/completions", false, 200, 42, 1,
-                new Usage(10, 0, 5, 0, 15, UsageSource.REPORTED), null);
+                new Usage(10, 0, 5, 0, 15, UsageSource.REPORTED), null, null);
     }
 }

@@ -121,7 +121,7 @@ class ChargebackCsvTest {
     private static UsageRecord record(String app) {
         return new UsageRecord(UUID.randomUUID(), Instant.parse(DAY + "T10:00:00Z"), app, "tenant", "gpt-4o",
                 "gpt-4o-2024-08-06", "sim-1", "swedencentral", DeploymentType.GLOBAL, "chat/completions", false, 200,
-                40, 1, new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), null);
+                40, 1, new Usage(1200, 256, 300, 0, 1500, UsageSource.REPORTED), null, null);
     }
 
     private static String line(String csv, String app) {

@@ -103,7 +103,7 @@ final class ChargebackDataset {
             case 6 -> serving(i, at, app, "mystery", unpriced + "-2026-02-02", DeploymentType.GLOBAL, "swedencentral", usage);
             // Throttled before any backend answered: no model, no tokens.
             case 7 -> new UsageRecord(id(i), at, app, "tenant", "large", null, null, null, null, "chat/completions",
-                    false, 429, 3, 0, Usage.none(), null);
+                    false, 429, 3, 0, Usage.none(), null, null);
             default -> serving(i, at, app, "large", large + "-2026-01-01", DeploymentType.GLOBAL, "swedencentral",
                     new Usage(0, 0, 0, 0, 0, UsageSource.MISSING));
         };
@@ -125,7 +125,7 @@ final class ChargebackDataset {
     private UsageRecord serving(int i, Instant at, String app, String deployment, String model, DeploymentType type,
                                 String region, Usage usage) {
         return new UsageRecord(id(i), at, app, "tenant", deployment, model, "backend-" + region, region, type,
-                "chat/completions", i % 2 == 0, 200, 40, 1, usage, null);
+                "chat/completions", i % 2 == 0, 200, 40, 1, usage, null, null);
     }
 
     private UUID id(int i) {

@@ -49,6 +49,29 @@ public final class TestTokens {
         return sign(claims(V2_ISSUER).claim("azp", appId).claim("ver", "2.0"));
     }
 
+    /**
+     * A delegated v2 token: the app {@code appId} acting for the signed-in user {@code userOid} (claim {@code scp},
+     * as Entra issues for the authorization-code and on-behalf-of flows; {@code idtyp} as the optional claim says).
+     */
+    public static String delegated(String appId, String userOid) {
+        return sign(Jwt.issuer(V2_ISSUER).audience(AUDIENCE).claim("tid", TENANT).claim("oid", userOid)
+                .claim("azp", appId).claim("ver", "2.0").claim("scp", "user_impersonation").claim("idtyp", "user")
+                .expiresIn(Duration.ofHours(1)));
+    }
+
+    /** A delegated v1 token ({@code appid}, {@code scp}, no {@code idtyp}: it is an optional claim). */
+    public static String delegatedV1(String appId, String userOid) {
+        return sign(Jwt.issuer(V1_ISSUER).audience(AUDIENCE).claim("tid", TENANT).claim("oid", userOid)
+                .claim("appid", appId).claim("ver", "1.0").claim("scp", "user_impersonation")
+                .expiresIn(Duration.ofHours(1)));
+    }
+
+    /** An app-only v2 token that says so ({@code idtyp=app}); its {@code oid} is the app's service principal. */
+    public static String appOnly(String appId, String servicePrincipalOid) {
+        return sign(Jwt.issuer(V2_ISSUER).audience(AUDIENCE).claim("tid", TENANT).claim("oid", servicePrincipalOid)
+                .claim("azp", appId).claim("ver", "2.0").claim("idtyp", "app").expiresIn(Duration.ofHours(1)));
+    }
+
     /** A v1 token whose caller holds app roles. */
     public static String withRoles(String appId, String... roles) {
         return sign(claims(V1_ISSUER).claim("appid", appId).claim("roles", List.of(roles)));

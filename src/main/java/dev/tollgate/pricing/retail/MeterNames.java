@@ -19,15 +19,16 @@ import java.util.regex.Pattern;
  * {@code o3 mini 0131 cached input regnl}, {@code GPT 5 Mini cchd Inpt Glbl}, {@code 5.4 cd inp Gl},
  * {@code text-embedding-3-small-glbl}. So the name is cut into words (at spaces, hyphens and underscores) and each
  * word is recognised as a token kind, a deployment type, a version (MMDD) or a qualifier; what is left, in order,
- * is the model family. See {@code docs/retail-prices.md}.
+ * is the model family. See {@code docs/retail-prices.md}. The reconciliation with Azure's cost exports reads their
+ * meter names with it too, so a bill's meter and a catalog row mean the same model the same way.
  */
-final class MeterNames {
+public final class MeterNames {
 
     /** Which price of a model a meter is. */
-    enum Component {
+    public enum Component {
         INPUT("input"), CACHED_INPUT("cached input"), OUTPUT("output");
 
-        final String label;
+        public final String label;
 
         Component(String label) {
             this.label = label;
@@ -35,17 +36,17 @@ final class MeterNames {
     }
 
     /** What a meter name says. */
-    record Name(String family, Optional<String> version, DeploymentType deploymentType, Component component) {
+    public record Name(String family, Optional<String> version, DeploymentType deploymentType, Component component) {
     }
 
     /** A name made into a {@link Name}, or the reason it could not be. */
-    sealed interface Result permits Parsed, Rejected {
+    public sealed interface Result permits Parsed, Rejected {
     }
 
-    record Parsed(Name name) implements Result {
+    public record Parsed(Name name) implements Result {
     }
 
-    record Rejected(String reason) implements Result {
+    public record Rejected(String reason) implements Result {
     }
 
     private static final Pattern WORD_BREAK = Pattern.compile("[\\s\\-_/()*,]+");
@@ -116,7 +117,7 @@ final class MeterNames {
     }
 
     /** Why a meter is deliberately not imported, judged from its SKU and meter names; empty if it may be. */
-    static Optional<String> ignoredReason(String skuName, String meterName) {
+    public static Optional<String> ignoredReason(String skuName, String meterName) {
         List<String> words = words(skuName + " " + meterName);
         for (Ignored ignored : IGNORED) {
             for (String word : words) {
@@ -132,7 +133,7 @@ final class MeterNames {
      * The model, version, deployment type and token kind of a meter. {@code name} is the SKU name (the meter name
      * without its unit), or the meter name when the SKU name is empty; {@code priceStart} dates MMDD versions.
      */
-    static Result parse(String name, LocalDate priceStart) {
+    public static Result parse(String name, LocalDate priceStart) {
         List<String> words = words(name);
         List<String> parts = new ArrayList<>();
         Component component;

@@ -3,11 +3,6 @@ package dev.tollgate.routing.credentials;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
-import com.azure.core.http.HttpClient;
-import com.azure.identity.ClientSecretCredentialBuilder;
-import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.identity.ManagedIdentityCredentialBuilder;
-import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -73,55 +68,6 @@ public final class EntraIdCredential implements BackendCredential {
         }
         this.refreshMargin = refreshMargin;
         this.fetchTimeout = fetchTimeout;
-    }
-
-    /** The managed identity of the host (VM, App Service, Container Apps...); a user-assigned one if clientId is set. */
-    public static EntraIdCredential managedIdentity(String clientId) {
-        ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
-        if (clientId != null && !clientId.isBlank()) {
-            builder.clientId(clientId);
-        }
-        return new EntraIdCredential("managed-identity", builder.build(), DEFAULT_REFRESH_MARGIN);
-    }
-
-    /**
-     * AKS workload identity: the federated token AKS mounts, from the variables it sets ({@code AZURE_TENANT_ID},
-     * {@code AZURE_CLIENT_ID}, {@code AZURE_FEDERATED_TOKEN_FILE}, {@code AZURE_AUTHORITY_HOST}); fails if they are
-     * missing.
-     */
-    public static EntraIdCredential workloadIdentity() {
-        return new EntraIdCredential("workload-identity", new WorkloadIdentityCredentialBuilder().build(),
-                DEFAULT_REFRESH_MARGIN);
-    }
-
-    /**
-     * An app registration's client secret. authorityHost is an https URL, or null for the public cloud; one given is
-     * used as is, without instance discovery, which would ask the public cloud about it (unreachable from a private
-     * cloud, and no help for a host the operator named).
-     */
-    public static EntraIdCredential clientSecret(String tenantId, String clientId, String secret, String authorityHost) {
-        return clientSecret(tenantId, clientId, secret, authorityHost, null);
-    }
-
-    /** As above, with the HTTP client that reaches the authority (null: the default); lets tests trust a fake. */
-    static EntraIdCredential clientSecret(String tenantId, String clientId, String secret, String authorityHost,
-            HttpClient httpClient) {
-        ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder()
-                .tenantId(tenantId)
-                .clientId(clientId)
-                .clientSecret(secret);
-        if (authorityHost != null && !authorityHost.isBlank()) {
-            builder.authorityHost(authorityHost).disableInstanceDiscovery();
-        }
-        if (httpClient != null) {
-            builder.httpClient(httpClient);
-        }
-        return new EntraIdCredential("client-secret", builder.build(), DEFAULT_REFRESH_MARGIN);
-    }
-
-    /** Azure's default chain (environment, workload identity, managed identity, then developer tools). */
-    public static EntraIdCredential defaultAzureCredential() {
-        return new EntraIdCredential("default", new DefaultAzureCredentialBuilder().build(), DEFAULT_REFRESH_MARGIN);
     }
 
     @Override

@@ -15,13 +15,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The client-secret credential, as built by {@link EntraIdCredential#clientSecret}, against a fake Entra ID token
+ * The client-secret credential, as built by {@link TokenCredentials#of}, against a fake Entra ID token
  * endpoint over HTTPS: the real azure-identity and MSAL code makes the token requests.
  */
 class EntraIdClientSecretTest {
@@ -56,7 +57,9 @@ class EntraIdClientSecretTest {
         entra.failing = false;
         entra.gate = null;
         // A new credential has a new MSAL application, with an empty token cache of its own.
-        credential = EntraIdCredential.clientSecret(TENANT, CLIENT_ID, SECRET, entra.authorityHost(), entra.httpClient());
+        credential = new EntraIdCredential("client-secret", TokenCredentials.of("test", "client-secret",
+                Optional.of(TENANT), Optional.of(CLIENT_ID), Optional.of(SECRET), Optional.of(entra.authorityHost()),
+                entra.httpClient()), EntraIdCredential.DEFAULT_REFRESH_MARGIN);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -228,10 +229,9 @@ class EntraIdCredentialTest {
     @Test
     void toStringNamesTheKindAndNoSecret() {
         assertThat(entraId).hasToString("entra-id(custom)");
-        assertThat(EntraIdCredential.clientSecret("tenant", "client", "the-secret", null))
-                .hasToString("entra-id(client-secret)");
-        assertThat(EntraIdCredential.managedIdentity(null)).hasToString("entra-id(managed-identity)");
-        assertThat(EntraIdCredential.managedIdentity("3f0c2a5e-user-assigned")).hasToString("entra-id(managed-identity)");
-        assertThat(EntraIdCredential.defaultAzureCredential()).hasToString("entra-id(default)");
+        assertThat(new EntraIdCredential("client-secret", TokenCredentials.of("test", "client-secret",
+                Optional.of("tenant"), Optional.of("client"), Optional.of("the-secret"), Optional.empty(), null),
+                EntraIdCredential.DEFAULT_REFRESH_MARGIN)).hasToString("entra-id(client-secret)");
+        // Each kind, as configured: CredentialsTest.
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.routing.credentials;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -31,18 +32,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The part of the Entra ID (Azure AD v2) authority that MSAL uses for the client-credentials grant, over HTTPS
  * (azure-identity and MSAL both refuse an http authority). The certificate is made by the JDK's keytool for
- * 127.0.0.1, and {@link #httpClient()} trusts it, host name checked.
+ * 127.0.0.1, and {@link #httpClient()} trusts it, host name checked. Other services that Entra tokens are for (the
+ * Microsoft Graph fake of the apps tests) can answer the paths it does not serve, on the same HTTPS server.
  */
-final class FakeEntraEndpoint implements AutoCloseable {
+public final class FakeEntraEndpoint implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FakeEntraEndpoint.class);
     private static final String PASSWORD = "fake-entra";
 
     /** One token request as the fake saw it. */
-    record TokenRequest(String tenant, Map<String, String> form) {
+    public record TokenRequest(String tenant, Map<String, String> form) {
     }
 
-    final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
+    public final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
     final List<String> otherRequests = new CopyOnWriteArrayList<>();
 
     /** What the next token requests get: seconds to live, or a failure. */
@@ -50,13 +52,15 @@ final class FakeEntraEndpoint implements AutoCloseable {
     volatile boolean failing;
     /** When set, token answers wait for it. */
     volatile Promise<Void> gate;
+    /** When set, answers the paths that are not the token endpoint. */
+    public volatile Handler<HttpServerRequest> otherPaths;
 
     private final AtomicInteger issued = new AtomicInteger();
     private volatile String lastIssued;
     private final HttpServer server;
     private final X509Certificate certificate;
 
-    FakeEntraEndpoint(Vertx vertx, Path dir) throws Exception {
+    public FakeEntraEndpoint(Vertx vertx, Path dir) throws Exception {
         Path keystore = dir.resolve("fake-entra.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "fake-entra", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -80,12 +84,12 @@ final class FakeEntraEndpoint implements AutoCloseable {
     }
 
     /** The authority host to give the credential builder. */
-    String authorityHost() {
+    public String authorityHost() {
         return "https://127.0.0.1:" + server.actualPort();
     }
 
     /** An azure-core HTTP client that trusts this fake's certificate (and nothing else). */
-    HttpClient httpClient() {
+    public HttpClient httpClient() {
         reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.create()
                 .secure(spec -> spec.sslContext(Http11SslContextSpec.forClient()
                         .configure(ssl -> ssl.trustManager(certificate))));
@@ -93,7 +97,7 @@ final class FakeEntraEndpoint implements AutoCloseable {
     }
 
     /** The last access token handed out. */
-    String lastIssued() {
+    public String lastIssued() {
         return lastIssued;
     }
 
@@ -102,6 +106,8 @@ final class FakeEntraEndpoint implements AutoCloseable {
         if (request.method().name().equals("POST") && path.length == 4
                 && path[1].equals("oauth2") && path[2].equals("v2.0") && path[3].equals("token")) {
             request.body().onSuccess(body -> token(request, path[0], form(body.toString(StandardCharsets.UTF_8))));
+        } else if (otherPaths != null) {
+            otherPaths.handle(request);
         } else {
             LOG.warnf("Fake Entra endpoint: no such path %s %s", request.method(), request.uri());
             otherRequests.add(request.method() + " " + request.path());

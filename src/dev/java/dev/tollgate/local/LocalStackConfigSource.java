@@ -11,13 +11,13 @@ import java.util.function.Supplier;
  * Supplies the values of the local stack (embedded database URL, dev signing key, dev TLS certificate) on demand.
  *
  * <p>Each value is computed the first time configuration asks for it, so nothing starts unless a property that is
- * actually in use refers to it: {@code application.properties} says
- * {@code quarkus.datasource.jdbc.url=${TOLLGATE_DB_URL:${tollgate.local.db-url}}}, so an external database never
- * starts the embedded one.
+ * actually in use asks for it. {@code application.properties} says {@code tollgate.db.url=${TOLLGATE_DB_URL}} and this
+ * source answers {@code TOLLGATE_DB_URL} below the environment, so an external database never starts the embedded one.
+ * The production artifact has no such source, and does not start without {@code TOLLGATE_DB_URL}.
  */
 final class LocalStackConfigSource implements ConfigSource {
 
-    static final String DB_URL = "tollgate.local.db-url";
+    static final String DB_URL = "TOLLGATE_DB_URL";
     static final String PUBLIC_KEY = "tollgate.local.public-key-location";
     static final String TLS_KEY_STORE = "tollgate.local.tls-key-store";
 

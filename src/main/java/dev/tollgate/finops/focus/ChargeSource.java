@@ -1,0 +1,14 @@
+package dev.tollgate.finops.focus;
+
+import java.sql.SQLException;
+import java.time.LocalDate;
+
+/**
+ * A kind of charge the FOCUS export lists: pay-as-you-go tokens ({@link TokenCharges}) today; provisioned capacity
+ * becomes a second implementation when Tollgate allocates it. The export lists the charges of every source.
+ */
+public interface ChargeSource {
+
+    /** The charges of the UTC days [from, to). */
+    Charges charges(LocalDate from, LocalDate to) throws SQLException;
+}

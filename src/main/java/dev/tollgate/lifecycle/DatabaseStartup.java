@@ -1,0 +1,113 @@
+package dev.tollgate.lifecycle;
+
+import dev.tollgate.apps.AppSeeder;
+import dev.tollgate.metering.Backoff;
+import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.pricing.PriceSeeder;
+import dev.tollgate.reporting.RollupZoneRegistration;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Brings the database into service: migrates it (Flyway), seeds the app registry, the price catalog and the rollup
+ * zones, then starts the usage writer. If PostgreSQL is reachable at start this happens before the gateway takes
+ * traffic, and a bad seed file fails the start, as before. If it is not, the gateway starts all the same and serves,
+ * its records kept in the journal; this retries in the background (doubling pauses up to half a minute) and writes
+ * once the database appears. Readiness says meanwhile that the database is waited for, and stays UP.
+ */
+@ApplicationScoped
+public class DatabaseStartup {
+
+    private static final Logger LOG = Logger.getLogger(DatabaseStartup.class);
+
+    private final Flyway flyway;
+    private final AppSeeder apps;
+    private final PriceSeeder prices;
+    private final RollupZoneRegistration zones;
+    private final UsageRecorder recorder;
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    private final ScheduledThreadPoolExecutor retries = new ScheduledThreadPoolExecutor(1, runnable -> {
+        Thread thread = new Thread(runnable, "database-startup");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, RollupZoneRegistration zones,
+                           UsageRecorder recorder) {
+        this.flyway = flyway;
+        this.apps = apps;
+        this.prices = prices;
+        this.zones = zones;
+        this.recorder = recorder;
+        retries.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** After the journal has started (its observer comes first), so that its recovered records wait for the writer. */
+    void start(@Observes @Priority(2) StartupEvent event) throws SQLException {
+        if (!migrate()) {
+            LOG.warn("PostgreSQL is not reachable at start: the gateway serves and journals usage, and migrates and "
+                    + "writes it once the database appears (readiness detail: database)");
+            retries.schedule(this::retry, backoff.failed(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        bringIntoService();
+    }
+
+    private void retry() {
+        try {
+            if (migrate()) {
+                bringIntoService();
+                LOG.info("PostgreSQL is reachable: migrated, seeded, usage writing started");
+                return;
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf(e, "Bringing PostgreSQL into service failed; retrying");
+        }
+        retries.schedule(this::retry, backoff.failed(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Migrates the schema; false if the database could not be reached. */
+    private boolean migrate() {
+        try {
+            flyway.migrate();
+            return true;
+        } catch (RuntimeException e) {
+            if (unreachable(e)) {
+                LOG.debugf("PostgreSQL not reachable yet: %s", e.getMessage());
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The failure is a connection that could not be made (SQLSTATE class 08), not a migration that went wrong. */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void bringIntoService() throws SQLException {
+        zones.register();
+        prices.seedConfigured();
+        apps.seedConfigured();
+        recorder.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        retries.shutdownNow();
+    }
+}

@@ -1,0 +1,156 @@
+package dev.tollgate.metering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tollgate.identity.Caller;
+import dev.tollgate.routing.Backend;
+import dev.tollgate.routing.DeploymentType;
+import dev.tollgate.routing.Target;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jboss.logging.Logger;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The CPU the journal adds per request: the same paced stream of requests (opened at their first attempt, then
+ * recorded, as on the request path) with the journal on and off, alternately, in one JVM; the process' CPU time per
+ * request, the difference being the journal's cost (its group commits, fsync included, on its own thread). The
+ * database sink discards, so that only the journal differs. Run by {@code bench/journal.sh}; prints, asserts nothing.
+ */
+public final class UsageJournalBenchmark {
+
+    private static final Logger LOG = Logger.getLogger(UsageJournalBenchmark.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    public static void main(String[] args) throws Exception {
+        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        JsonNode request = MAPPER.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}]}");
+        Target target = new Target(new Backend("sim-1", URI.create("http://127.0.0.1:9"), null,
+                Optional.of("swedencentral"), DeploymentType.GLOBAL, Map.of(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty()), "gpt-4o", 1, 1);
+        Usage usage = new Usage(12, 0, 30, 0, 42, UsageSource.REPORTED);
+        double[] on = new double[rounds];
+        double[] off = new double[rounds];
+        run(true, rate, 1, request, target, usage); // warm-up, both paths
+        run(false, rate, 1, request, target, usage);
+        for (int round = 0; round < rounds; round++) {
+            on[round] = run(true, rate, seconds, request, target, usage);
+            off[round] = run(false, rate, seconds, request, target, usage);
+            LOG.infof("journal benchmark round %d: on %.2f us/request, off %.2f us/request", round + 1, on[round],
+                    off[round]);
+        }
+        double addedMedian = median(on) - median(off);
+        LOG.infof("journal: %d requests/s for %d s x %d rounds: CPU per request on %.2f us, off %.2f us (medians): "
+                + "the journal adds %.2f us per request", rate, seconds, rounds, median(on), median(off), addedMedian);
+    }
+
+    /** Process CPU microseconds per request, for {@code seconds} of requests at {@code rate} per second. */
+    private static double run(boolean journalOn, int rate, int seconds, JsonNode request, Target target, Usage usage)
+            throws Exception {
+        Path directory = Files.createTempDirectory(Path.of("target"), "journal-bench");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Config config = new Config(directory, journalOn);
+        UsageRecorder recorder = new UsageRecorder(records -> { }, new JournalFormat(MAPPER), new UsageMetrics(registry),
+                config, registry);
+        UsageJournal journal = new UsageJournal(config, new JournalFormat(MAPPER), new TokenEstimator(),
+                new ServedModels(config), recorder, registry);
+        recorder.start();
+        journal.start();
+        Caller caller = new Caller("app-bench", "tenant", null, Set.of(), null);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long requests = (long) rate * seconds;
+        long interval = 1_000_000_000L / rate;
+        long cpuStart = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        for (long i = 0; i < requests; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Meter meter = new Meter(caller, journal);
+            meter.asked("gpt-4o", "chat/completions", false, request);
+            meter.attempt(target);
+            journal.recorded(meter.finish(200, usage, "gpt-4o-2024-08-06"));
+        }
+        LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // the last group commit and write
+        long cpu = os.getProcessCpuTime() - cpuStart;
+        journal.stopThread();
+        journal.sync();
+        recorder.stop();
+        journal.close();
+        return cpu / 1000.0 / requests;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private record Config(Path journal, boolean journalEnabled) implements MeteringConfig {
+
+        @Override
+        public int queueCapacity() {
+            return 100_000;
+        }
+
+        @Override
+        public int batchSize() {
+            return 5000;
+        }
+
+        @Override
+        public Duration flushInterval() {
+            return Duration.ofMillis(100);
+        }
+
+        @Override
+        public Duration maxRetryBackoff() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public String journalDir() {
+            return journal.toString();
+        }
+
+        @Override
+        public Duration journalSyncInterval() {
+            return Duration.ofMillis(20);
+        }
+
+        @Override
+        public Duration journalSegmentAge() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public Map<String, String> servedModels() {
+            return Map.of();
+        }
+
+        @Override
+        public Duration shutdownTimeout() {
+            return Duration.ofSeconds(10);
+        }
+
+        @Override
+        public Duration shutdownReplayTimeout() {
+            return Duration.ofSeconds(10);
+        }
+    }
+}
