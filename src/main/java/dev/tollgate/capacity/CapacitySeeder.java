@@ -1,8 +1,6 @@
 package dev.tollgate.capacity;
 
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -34,7 +32,8 @@ public class CapacitySeeder {
         this.store = store;
     }
 
-    void onStart(@Observes StartupEvent event) throws SQLException {
+    /** Loads the configured capacity files: at start, once the database is reachable. */
+    public void seedConfigured() throws SQLException {
         for (String file : config.seedFiles()) {
             if (file.isBlank() || file.equals("none")) {
                 continue;

