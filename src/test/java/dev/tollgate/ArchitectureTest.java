@@ -34,7 +34,7 @@ class ArchitectureTest {
             Map.entry("metering", Set.of("identity", "routing", "pricing", "ledger", "errors")),
             Map.entry("request", Set.of("metering", "errors")),
             Map.entry("admission", Set.of("identity", "request", "metering", "apps", "pricing", "ledger", "routing",
-                    "errors")),
+                    "reporting", "errors")),
             Map.entry("proxy", Set.of("request", "routing", "metering", "errors")),
             Map.entry("gateway", Set.of("identity", "metering", "request", "admission", "proxy", "errors")),
             Map.entry("capacity", Set.of("pricing", "routing", "identity", "errors")),

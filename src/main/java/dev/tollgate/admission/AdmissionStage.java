@@ -1,16 +1,90 @@
 package dev.tollgate.admission;
 
+import dev.tollgate.errors.GatewayException;
+import dev.tollgate.identity.IdentityStage;
+import dev.tollgate.metering.Meter;
+import dev.tollgate.metering.MeteringStage;
+import dev.tollgate.request.InboundRequest;
+import dev.tollgate.request.RequestStage;
+import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.util.OptionalLong;
+
 /**
  * The admission stage of the request path, between reading the request and routing it: whether this caller may spend
- * what the request asks for. Admits everything until limits exist.
+ * what the request asks for ({@link Admission}, docs/admission.md).
+ *
+ * <p>A refused request is answered here in the AOAI error shape, with {@code Retry-After} and {@code retry-after-ms}
+ * when waiting helps, and recorded with the rule that refused it. An admitted one carries the caller's own remaining
+ * {@code x-ratelimit-remaining-tokens} / {@code -requests} (the smaller of its own and the backend's, as the SDKs'
+ * back-off reads them), and its ticket is settled with the request's final record.
  */
 @ApplicationScoped
 public class AdmissionStage {
 
+    static final String REMAINING_TOKENS = "x-ratelimit-remaining-tokens";
+    static final String REMAINING_REQUESTS = "x-ratelimit-remaining-requests";
+
+    private final Admission admission;
+    private final MeteringStage metering;
+
+    public AdmissionStage(Admission admission, MeteringStage metering) {
+        this.admission = admission;
+        this.metering = metering;
+    }
+
     public boolean enter(RoutingContext context) {
+        InboundRequest request = RequestStage.request(context);
+        Meter meter = MeteringStage.meter(context);
+        Decision decision = admission.admit(new Demand(IdentityStage.caller(context).appId(), request.deployment(),
+                request.operation().path(), request.json()));
+        if (decision instanceof Refused refused) {
+            refuse(context, meter, refused);
+            return false;
+        }
+        Ticket ticket = ((Admitted) decision).ticket();
+        meter.whenRecorded(ticket::settle);
+        OptionalLong tokens = ticket.remainingTokens();
+        OptionalLong requests = ticket.remainingRequests();
+        if (tokens.isPresent() || requests.isPresent()) {
+            MultiMap headers = context.response().headers();
+            // At the end of the headers, after the proxy copied the backend's: the smaller of the two counts wins.
+            context.addHeadersEndHandler(ignored -> {
+                lower(headers, REMAINING_TOKENS, tokens);
+                lower(headers, REMAINING_REQUESTS, requests);
+            });
+        }
         return true;
+    }
+
+    private void refuse(RoutingContext context, Meter meter, Refused refused) {
+        Duration wait = refused.retryAfter();
+        if (wait != null) {
+            long millis = Math.max(wait.toMillis(), 1);
+            context.response()
+                    .putHeader("retry-after", Long.toString((millis + 999) / 1000))
+                    .putHeader("retry-after-ms", Long.toString(millis));
+        }
+        meter.limitedBy(refused.ruleId());
+        metering.reject(context, new GatewayException(refused.error(), refused.message()));
+    }
+
+    private static void lower(MultiMap headers, String name, OptionalLong own) {
+        if (own.isEmpty()) {
+            return;
+        }
+        long value = own.getAsLong();
+        String backend = headers.get(name);
+        if (backend != null) {
+            try {
+                value = Math.min(value, Long.parseLong(backend.trim()));
+            } catch (NumberFormatException e) {
+                // Not a count: the gateway's own is the one the caller can act on.
+            }
+        }
+        headers.set(name, Long.toString(Math.max(value, 0)));
     }
 }

@@ -16,6 +16,14 @@ public enum ErrorCode {
     CONFLICT(409, "Conflict"),
     /** Every backend that could serve the request is throttled or unavailable for now. */
     TOO_MANY_REQUESTS(429, "429"),
+    /** Admission: the caller's token quota for the period is spent (waiting for the period to end helps). */
+    TOKEN_QUOTA_EXCEEDED(403, "TokenQuotaExceeded"),
+    /** Admission: the caller's cost budget for the period is spent. */
+    BUDGET_EXCEEDED(403, "BudgetExceeded"),
+    /** Admission: the caller may not call this deployment or model family at all. */
+    DEPLOYMENT_NOT_ALLOWED(403, "DeploymentNotAllowed"),
+    /** Admission: one request asks for more tokens than the caller's per-minute limit, so no wait can admit it. */
+    REQUEST_EXCEEDS_RATE_LIMIT(403, "RequestExceedsRateLimit"),
     /** The request body is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413, "PayloadTooLarge"),
     /** No backend could be reached (refused, unresolvable, connect timeout). */
@@ -37,6 +45,11 @@ public enum ErrorCode {
 
     public int status() {
         return status;
+    }
+
+    /** The code in the AOAI error shape, e.g. {@code 429} or {@code BudgetExceeded}. */
+    public String code() {
+        return code;
     }
 
     public AoaiError with(String message) {

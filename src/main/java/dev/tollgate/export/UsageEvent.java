@@ -77,6 +77,9 @@ public record UsageEvent(long seq, UsageRecord record) {
             json.writeNumberField("totalTokens", usage.totalTokens());
             json.writeStringField("usageSource", usage.source().dbValue());
             json.writeStringField("upstreamRequestId", r.upstreamRequestId());
+            json.writeStringField("userId", r.userId());
+            json.writeBooleanField("modelInferred", r.modelInferred());
+            json.writeStringField("limitedBy", r.limitedBy());
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // cannot happen writing to memory

@@ -73,6 +73,7 @@ final class UsageOutbox {
                 Optional.ofNullable(rows.getString("deployment_type")).map(DeploymentType::parse).orElse(null),
                 rows.getString("operation"),
                 rows.getBoolean("stream"), rows.getInt("status"), rows.getInt("latency_ms"), rows.getInt("attempts"),
-                usage, rows.getString("upstream_request_id"), rows.getString("user_id"));
+                usage, rows.getString("upstream_request_id"), rows.getString("user_id"),
+                rows.getBoolean("model_inferred"), rows.getString("limited_by"));
     }
 }

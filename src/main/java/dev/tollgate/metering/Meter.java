@@ -7,6 +7,7 @@ import dev.tollgate.routing.Target;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One request's meter, opened as soon as the caller is known ({@link MeteringStage}). The later stages tell it what
@@ -34,6 +35,8 @@ public final class Meter {
     private int upstreamStatus;
     private UsageTap tap;
     private boolean recorded;
+    private String limitedBy;
+    private Consumer<UsageRecord> whenRecorded;
 
     Meter(Caller caller, UsageJournal journal) {
         this.caller = caller;
@@ -82,6 +85,26 @@ public final class Meter {
     public void refused(Target refusing, int status) {
         if (spill == null && refusing.deploymentType().provisioned()) {
             spill = new UsageRecord.Spill(refusing.backend().id(), refusing.upstreamDeployment(), status);
+        }
+    }
+
+    /** Admission refused the request under this rule: its record says so. */
+    public void limitedBy(String ruleId) {
+        this.limitedBy = ruleId;
+    }
+
+    /**
+     * Called with the request's final record (its real usage, or the estimate made for it) once it is made, on any
+     * thread: how admission replaces its estimate with what was consumed.
+     */
+    public void whenRecorded(Consumer<UsageRecord> listener) {
+        this.whenRecorded = listener;
+    }
+
+    /** The final record is made: tells the listener, if any. */
+    void recorded(UsageRecord record) {
+        if (whenRecorded != null) {
+            whenRecorded.accept(record);
         }
     }
 
@@ -152,7 +175,7 @@ public final class Meter {
                 target == null ? null : target.backend().region().orElse(null),
                 target == null ? null : target.deploymentType(),
                 operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, caller.userId(), false,
-                target == null ? null : target.upstreamDeployment(),
+                limitedBy, target == null ? null : target.upstreamDeployment(),
                 spill != null && target != null && !spill.equals(refusedBy(target)) ? spill : null);
     }
 

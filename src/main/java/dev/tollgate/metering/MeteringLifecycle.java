@@ -46,7 +46,7 @@ public class MeteringLifecycle {
         List<Meter> running = journal.stillOpen();
         for (Meter meter : running) {
             try {
-                journal.recorded(metering.recordNow(meter));
+                metering.recorded(meter, metering.recordNow(meter));
             } catch (RuntimeException e) {
                 // Its journal entry stays open: the next start records it as interrupted.
                 LOG.warnf("Could not record request %s at shutdown (%s); recorded at the next start", meter.id(),

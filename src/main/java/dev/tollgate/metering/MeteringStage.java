@@ -76,7 +76,8 @@ public class MeteringStage {
     /** Refuses the request with that error; it is recorded with its status and no usage (nothing was consumed). */
     public void reject(RoutingContext context, GatewayException error) {
         errors.send(context.response(), error);
-        offer(meter(context).finish(error.code().status(), Usage.none(), null));
+        Meter meter = meter(context);
+        recorded(meter, meter.finish(error.code().status(), Usage.none(), null));
     }
 
     /** A backend's answer begins: the tap that reads its usage as the body passes. */
@@ -96,7 +97,7 @@ public class MeteringStage {
         if (status >= 400 || tap.usage().isPresent()) {
             Usage usage = status >= 400 ? Usage.none() : tap.usage().get();
             UsageRecord record = meter.finish(status, usage, tap.model().orElse(null));
-            offer(record == null || status >= 400 ? record : priced(meter, record));
+            recorded(meter, record == null || status >= 400 ? record : priced(meter, record));
         } else {
             estimated(meter, status);
         }
@@ -140,7 +141,7 @@ public class MeteringStage {
         String output = tap == null ? "" : tap.outputText();
         String encodingModel = record.model() != null ? record.model() : record.deployment();
         vertx.executeBlocking(() -> estimator.estimate(meter.requestJson(), output, encodingModel), false)
-                .onComplete(estimate -> journal.recorded(estimate.succeeded()
+                .onComplete(estimate -> recorded(meter, estimate.succeeded()
                         ? record.withUsage(estimate.result()) : record));
     }
 
@@ -164,9 +165,11 @@ public class MeteringStage {
         return record.withUsage(estimator.estimate(meter.requestJson(), output, encodingModel));
     }
 
-    private void offer(UsageRecord record) {
+    /** The request's final record (null: already taken): journalled, and its listener told. */
+    void recorded(Meter meter, UsageRecord record) {
         if (record != null) {
             journal.recorded(record);
+            meter.recorded(record);
         }
     }
 

@@ -21,6 +21,6 @@ record OpenedRequest(UUID id, Instant occurredAt, String appId, String tenantId,
     UsageRecord interrupted() {
         Usage usage = new Usage(promptTokens, 0, 0, 0, promptTokens, UsageSource.INTERRUPTED);
         return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType,
-                operation, stream, STATUS_UNKNOWN, 0, 1, usage, null, userId, modelInferred);
+                operation, stream, STATUS_UNKNOWN, 0, 1, usage, null, userId, modelInferred, null);
     }
 }

@@ -61,6 +61,7 @@ final class UsageCsv {
             case COST -> priced.cost() == null ? csv : csv.append(priced.cost().toPlainString());
             case USER_ID -> text(csv, r.userId());
             case MODEL_INFERRED -> csv.append(r.modelInferred() ? 't' : 'f');
+            case LIMITED_BY -> text(csv, r.limitedBy());
             case UPSTREAM_DEPLOYMENT -> text(csv, r.upstreamDeployment());
             case SPILLED_FROM_BACKEND -> text(csv, r.spill() == null ? null : r.spill().backendId());
             case SPILLED_FROM_DEPLOYMENT -> text(csv, r.spill() == null ? null : r.spill().deployment());

@@ -21,6 +21,7 @@ import java.util.UUID;
  * @param userId            the signed-in user of a delegated token ({@link dev.tollgate.identity.Caller#userId()}),
  *                          null for an app-only token
  * @param modelInferred     the answer never named its model: {@code model} is the one the target is known to serve
+ * @param limitedBy         the admission rule that refused the request (then status 429 or 403, no usage), else null
  * @param upstreamDeployment the deployment the backend was asked for (the target's; may differ from
  *                          {@code deployment}), null if none was reached: with the backend, the provisioned deployment
  *                          whose capacity the record used
@@ -29,8 +30,8 @@ import java.util.UUID;
 public record UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment,
                           String model, String backendId, String region, DeploymentType deploymentType,
                           String operation, boolean stream, int status, int latencyMs, int attempts, Usage usage,
-                          String upstreamRequestId, String userId, boolean modelInferred, String upstreamDeployment,
-                          Spill spill) {
+                          String upstreamRequestId, String userId, boolean modelInferred,
+                          String limitedBy, String upstreamDeployment, Spill spill) {
 
     /**
      * A request a provisioned target refused (it was full: 429, or failing) and the pool sent on to another target.
@@ -40,35 +41,35 @@ public record UsageRecord(UUID id, Instant occurredAt, String appId, String tena
     public record Spill(String backendId, String deployment, int status) {
     }
 
-    /** A record that names its model, if any, as the answer did, with no target deployment or spill known. */
+    /** A record with no target deployment or spill known. */
     public UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment, String model,
                        String backendId, String region, DeploymentType deploymentType, String operation,
                        boolean stream, int status, int latencyMs, int attempts, Usage usage,
-                       String upstreamRequestId, String userId, boolean modelInferred) {
+                       String upstreamRequestId, String userId, boolean modelInferred, String limitedBy) {
         this(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType, operation, stream,
-                status, latencyMs, attempts, usage, upstreamRequestId, userId, modelInferred, null, null);
+                status, latencyMs, attempts, usage, upstreamRequestId, userId, modelInferred, limitedBy, null, null);
     }
 
-    /** A record whose model, if any, is the one the answer named. */
+    /** A record admission let through whose model, if any, is the one the answer named. */
     public UsageRecord(UUID id, Instant occurredAt, String appId, String tenantId, String deployment, String model,
                        String backendId, String region, DeploymentType deploymentType, String operation,
                        boolean stream, int status, int latencyMs, int attempts, Usage usage,
                        String upstreamRequestId, String userId) {
         this(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType, operation, stream,
-                status, latencyMs, attempts, usage, upstreamRequestId, userId, false, null, null);
+                status, latencyMs, attempts, usage, upstreamRequestId, userId, false, null, null, null);
     }
 
     /** The same record with other usage (an estimate made after the record was taken). */
     public UsageRecord withUsage(Usage other) {
         return new UsageRecord(id, occurredAt, appId, tenantId, deployment, model, backendId, region, deploymentType,
                 operation, stream, status, latencyMs, attempts, other, upstreamRequestId, userId, modelInferred,
-                upstreamDeployment, spill);
+                limitedBy, upstreamDeployment, spill);
     }
 
     /** The same record priced as {@code servedModel}, which the target is known to serve (the answer named none). */
     public UsageRecord withInferredModel(String servedModel) {
         return new UsageRecord(id, occurredAt, appId, tenantId, deployment, servedModel, backendId, region,
                 deploymentType, operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, userId, true,
-                upstreamDeployment, spill);
+                limitedBy, upstreamDeployment, spill);
     }
 }

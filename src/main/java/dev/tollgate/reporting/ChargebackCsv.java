@@ -25,8 +25,6 @@ final class ChargebackCsv {
 
     /** Excel's cue that the file is UTF-8, as Excel's own "CSV UTF-8" files start. */
     static final String BYTE_ORDER_MARK = "\uFEFF";
-    /** A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP, CSV injection). */
-    private static final String FORMULA_STARTS = "=+-@\t\r";
     private static final List<String> FIGURES = List.of("requests", "inputTokens", "cachedInputTokens",
             "outputTokens", "reasoningTokens", "totalTokens", "cost", "paygCost", "provisionedCost", "currency",
             "estimatedRequests", "estimatedShare", "missingRequests", "unpricedRequests", "unpricedTokens", "owner",
@@ -46,7 +44,7 @@ final class ChargebackCsv {
         List<Map<String, Object>> lines = new ArrayList<>();
         for (ChargebackReport.Row row : report.rows()) {
             Map<String, Object> line = new LinkedHashMap<>();
-            row.group().forEach((column, value) -> line.put(column, text(value)));
+            row.group().forEach((column, value) -> line.put(column, CsvCells.text(value)));
             ChargebackReport.Figures f = row.figures();
             line.put("requests", f.requests());
             line.put("inputTokens", f.inputTokens());
@@ -57,13 +55,13 @@ final class ChargebackCsv {
             line.put("cost", f.cost());
             line.put("paygCost", f.paygCost());
             line.put("provisionedCost", f.provisionedCost());
-            line.put("currency", text(report.currency()));
+            line.put("currency", CsvCells.text(report.currency()));
             line.put("estimatedRequests", f.estimatedRequests());
             line.put("estimatedShare", f.estimatedShare());
             line.put("missingRequests", f.missingRequests());
             line.put("unpricedRequests", f.unpricedRequests());
             line.put("unpricedTokens", f.unpricedTokens());
-            line.put("owner", text(row.owner()));
+            line.put("owner", CsvCells.text(row.owner()));
             line.put("reason", row.reason());
             lines.add(line);
         }
@@ -72,13 +70,5 @@ final class ChargebackCsv {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write a report as CSV", e);
         }
-    }
-
-    /** A text cell no spreadsheet runs: one that would start a formula is prefixed with a single quote. */
-    private static String text(String value) {
-        if (value == null || value.isEmpty() || FORMULA_STARTS.indexOf(value.charAt(0)) < 0) {
-            return value;
-        }
-        return "'" + value;
     }
 }

@@ -203,7 +203,8 @@ class CapacityAllocationTest {
                                Instant at, long input, long cached, long output, UsageRecord.Spill spill) {
         Usage usage = new Usage(input, cached, output, 0, input + output, UsageSource.REPORTED);
         return new UsageRecord(UUID.randomUUID(), at, app, "tenant", "chat-" + run, model, backend, region, type,
-                "chat/completions", false, 200, 10, spill == null ? 1 : 2, usage, null, null, false, upstream, spill);
+                "chat/completions", false, 200, 10, spill == null ? 1 : 2, usage, null, null, false, null, upstream,
+                spill);
     }
 
     private JsonPath allocate() {

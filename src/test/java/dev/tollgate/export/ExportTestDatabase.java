@@ -30,7 +30,7 @@ final class ExportTestDatabase extends ScratchDatabase {
                     even ? "swedencentral" : null,
                     even ? DeploymentType.GLOBAL : null, "chat/completions", !even, even ? 200 : 429, 100 + i, 1 + i % 2,
                     even ? new Usage(1200 + i, 256, 300, 64, 1500 + i, UsageSource.REPORTED) : Usage.none(),
-                    even ? "apim-" + i : null, null));
+                    even ? "apim-" + i : null, even ? "user-" + i : null, i % 4 == 2, even ? null : "rule-" + i));
         }
         return records;
     }

@@ -251,7 +251,10 @@ class UsageExporterTest {
         assertThat(body.get("totalTokens").asLong()).isEqualTo(record.usage().totalTokens());
         assertThat(body.get("usageSource").asText()).isEqualTo(record.usage().source().dbValue());
         assertThat(text(body, "upstreamRequestId")).isEqualTo(record.upstreamRequestId());
-        assertThat(body.size()).isEqualTo(24);
+        assertThat(text(body, "userId")).isEqualTo(record.userId());
+        assertThat(body.get("modelInferred").asBoolean()).isEqualTo(record.modelInferred());
+        assertThat(text(body, "limitedBy")).isEqualTo(record.limitedBy());
+        assertThat(body.size()).isEqualTo(27);
     }
 
     private static String text(JsonNode body, String field) {

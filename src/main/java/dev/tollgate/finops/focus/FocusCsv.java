@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import dev.tollgate.finops.SpreadsheetText;
+import dev.tollgate.reporting.CsvCells;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * The FOCUS dataset as CSV (RFC 4180 quoting): a header of column ids, dates {@code YYYY-MM-DDTHH:mm:ssZ}, decimals
- * plain, tags as a JSON object, an empty cell for null; text cells made spreadsheet-safe ({@link SpreadsheetText}).
+ * plain, tags as a JSON object, an empty cell for null; text cells made spreadsheet-safe ({@link CsvCells}).
  */
 final class FocusCsv {
 
@@ -60,7 +60,7 @@ final class FocusCsv {
             return "";
         }
         return switch (column.kind()) {
-            case TEXT -> SpreadsheetText.safe((String) value);
+            case TEXT -> CsvCells.text((String) value);
             case DECIMAL -> ((BigDecimal) value).toPlainString();
             case DATE_TIME -> DATE_TIME.format((Instant) value);
             case KEY_VALUE -> json.writeValueAsString(value);

@@ -3,7 +3,7 @@ package dev.tollgate.finops.reconciliation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import dev.tollgate.finops.SpreadsheetText;
+import dev.tollgate.reporting.CsvCells;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ final class ReconciliationCsv {
     }
 
     private static String text(String value) {
-        return value == null ? "" : SpreadsheetText.safe(value);
+        return value == null ? "" : CsvCells.text(value);
     }
 
     private static String plain(BigDecimal value) {

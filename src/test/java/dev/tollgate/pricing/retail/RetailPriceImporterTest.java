@@ -59,7 +59,9 @@ class RetailPriceImporterTest {
 
     @AfterAll
     static void stopFake() {
-        fake.close();
+        if (fake != null) { // null when the application failed to start: that failure is the one to report
+            fake.close();
+        }
     }
 
     @BeforeEach
