@@ -1,5 +1,6 @@
 package dev.tollgate.lifecycle;
 
+import dev.tollgate.admission.AdmissionLifecycle;
 import dev.tollgate.apps.AppSeeder;
 import dev.tollgate.capacity.CapacitySeeder;
 import dev.tollgate.metering.Backoff;
@@ -34,6 +35,7 @@ public class DatabaseStartup {
     private final Flyway flyway;
     private final AppSeeder apps;
     private final PriceSeeder prices;
+    private final AdmissionLifecycle admission;
     private final CapacitySeeder capacity;
     private final RollupZoneRegistration zones;
     private final UsageRecorder recorder;
@@ -44,11 +46,12 @@ public class DatabaseStartup {
         return thread;
     });
 
-    public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, CapacitySeeder capacity,
-                           RollupZoneRegistration zones, UsageRecorder recorder) {
+    public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, AdmissionLifecycle admission,
+                           CapacitySeeder capacity, RollupZoneRegistration zones, UsageRecorder recorder) {
         this.flyway = flyway;
         this.apps = apps;
         this.prices = prices;
+        this.admission = admission;
         this.capacity = capacity;
         this.zones = zones;
         this.recorder = recorder;
@@ -108,6 +111,7 @@ public class DatabaseStartup {
         prices.seedConfigured();
         capacity.seedConfigured();
         apps.seedConfigured();
+        admission.seedRules();
         recorder.start();
     }
 
