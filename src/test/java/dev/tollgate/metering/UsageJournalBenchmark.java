@@ -63,9 +63,9 @@ public final class UsageJournalBenchmark {
         Path directory = Files.createTempDirectory(Path.of("target"), "journal-bench");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Config config = new Config(directory, journalOn);
-        UsageRecorder recorder = new UsageRecorder(records -> { }, new JournalFormat(MAPPER), new UsageMetrics(registry),
+        UsageRecorder recorder = new UsageRecorder(records -> { }, new JournalFormat(), new UsageMetrics(registry),
                 config, registry);
-        UsageJournal journal = new UsageJournal(config, new JournalFormat(MAPPER), new TokenEstimator(),
+        UsageJournal journal = new UsageJournal(config, new JournalFormat(), new TokenEstimator(),
                 new ServedModels(config), recorder, registry);
         recorder.start();
         journal.start();
