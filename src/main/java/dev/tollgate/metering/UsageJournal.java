@@ -244,19 +244,15 @@ public class UsageJournal {
         return directory.resolve(runId + "-" + String.format("%08d", segmentNumber++) + SUFFIX);
     }
 
-    /** The opening entry of a request still running at a sync, with its prompt counted now (off the event loop). */
+    /** The opening entry of a request still running at a sync, with its prompt's quick estimate. */
     private void appendOpened(Meter meter) {
         Target target = meter.target();
         String answered = meter.tap() == null ? null : meter.tap().model().orElse(null);
         String inferred = answered != null || target == null ? null : servedModels.of(target).orElse(null);
         String model = answered != null ? answered : inferred;
-        long prompt;
-        try {
-            prompt = estimator.estimate(meter.requestJson(), "", model != null ? model : meter.deployment())
-                    .inputTokens();
-        } catch (RuntimeException e) {
-            prompt = 0;
-        }
+        // The quick count, not the tokenizer: nearly every request is journalled open, and counting each prompt with
+        // the tokenizer would cost more than all the rest of the journal, for an estimate used only after a crash.
+        long prompt = estimator.quickPromptTokens(meter.requestJson());
         OpenedRequest opened = new OpenedRequest(meter.id(), meter.startedAt(), meter.caller().appId(),
                 meter.caller().tenantId(), meter.caller().userId(), meter.deployment(), model, inferred != null,
                 target == null ? null : target.backend().id(),
