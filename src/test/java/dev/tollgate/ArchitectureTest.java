@@ -40,7 +40,7 @@ class ArchitectureTest {
             Map.entry("reporting", Set.of("ledger", "pricing", "apps", "identity", "routing", "errors")),
             Map.entry("export", Set.of("metering", "ledger", "routing", "errors")),
             Map.entry("admin", Set.of("routing", "identity", "errors")),
-            Map.entry("lifecycle", Set.of("metering", "apps", "pricing", "reporting", "ledger", "errors")),
+            Map.entry("lifecycle", Set.of("metering", "apps", "pricing", "admission", "reporting", "ledger", "errors")),
             Map.entry("finops", Set.of("reporting", "ledger", "pricing", "apps", "routing", "identity", "errors")));
 
     /** The local stack and the simulator: developer machinery, free to use anything, used by nothing. */

@@ -21,10 +21,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts admission: stores the seed file's rules, runs a first exchange before the gateway takes traffic (the rules
- * are in force from the first request), then one every {@code tollgate.admission.exchange-interval} on a thread of
- * its own. A failing round is logged once per outage; admission carries on from its last view. On shutdown a last
- * round pushes this replica's final counts.
+ * Starts admission: runs a first exchange before the gateway takes traffic (the rules are in force from the first
+ * request), then one every {@code tollgate.admission.exchange-interval} on a thread of its own. A failing round is
+ * logged once per outage; admission carries on from its last view. If PostgreSQL is unreachable at start, the gateway
+ * starts all the same (issue 11) and admission knows no rules until the first round that reaches it. The seed file's
+ * rules are stored by {@code lifecycle.DatabaseStartup} once the schema is migrated ({@link #seedRules}). On shutdown
+ * a last round pushes this replica's final counts.
  */
 @ApplicationScoped
 public class AdmissionLifecycle {
@@ -51,12 +53,16 @@ public class AdmissionLifecycle {
         this.seeder = new RuleSeeder(rules, mapper);
     }
 
-    void start(@Observes StartupEvent event) throws SQLException {
+    /** Stores the seed file's rules (tollgate.admission.seed-file), once the schema exists. */
+    public void seedRules() throws SQLException {
         seeder.seed(config);
+    }
+
+    void start(@Observes StartupEvent event) {
         if (!config.enabled()) {
             return;
         }
-        exchange.exchange();
+        round();
         LOG.infof("Admission on: replica %s exchanges counts every %d ms", exchange.replica(),
                 config.exchangeInterval().toMillis());
         executor = Executors.newSingleThreadScheduledExecutor(runnable -> {

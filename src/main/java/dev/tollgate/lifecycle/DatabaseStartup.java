@@ -1,5 +1,6 @@
 package dev.tollgate.lifecycle;
 
+import dev.tollgate.admission.AdmissionLifecycle;
 import dev.tollgate.apps.AppSeeder;
 import dev.tollgate.metering.Backoff;
 import dev.tollgate.metering.UsageRecorder;
@@ -33,6 +34,7 @@ public class DatabaseStartup {
     private final Flyway flyway;
     private final AppSeeder apps;
     private final PriceSeeder prices;
+    private final AdmissionLifecycle admission;
     private final RollupZoneRegistration zones;
     private final UsageRecorder recorder;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -42,11 +44,12 @@ public class DatabaseStartup {
         return thread;
     });
 
-    public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, RollupZoneRegistration zones,
-                           UsageRecorder recorder) {
+    public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, AdmissionLifecycle admission,
+                           RollupZoneRegistration zones, UsageRecorder recorder) {
         this.flyway = flyway;
         this.apps = apps;
         this.prices = prices;
+        this.admission = admission;
         this.zones = zones;
         this.recorder = recorder;
         retries.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -104,6 +107,7 @@ public class DatabaseStartup {
         zones.register();
         prices.seedConfigured();
         apps.seedConfigured();
+        admission.seedRules();
         recorder.start();
     }
 

@@ -147,8 +147,12 @@ class AdmissionGatewayTest {
     @Test
     void aStreamCountsWithItsFinalUsage() throws Exception {
         String app = unique("stream-app");
-        String rule = rule("{\"subject\":{\"type\":\"app\",\"id\":\"" + app + "\"},\"tokenQuota\":{\"day\":1000000}}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> budgetLine(rule).isPresent());
+        String rule = rule("{\"subject\":{\"type\":\"app\",\"id\":\"" + app + "\"},\"tokenQuota\":{\"day\":1000000},"
+                + "\"tokensPerMinute\":1000000}");
+        // In force once an answer carries the app's own remaining tokens; that request counts too.
+        String probe = await().atMost(Duration.ofSeconds(10)).until(() -> chat(app).then().statusCode(200).extract(),
+                r -> r.header("x-ratelimit-remaining-tokens") != null
+                        && Long.parseLong(r.header("x-ratelimit-remaining-tokens")) < 1_000_000).header("x-request-id");
         String requestId;
         try (StreamingCall call = StreamingCall.open(URI.create(gateway + CHAT.substring(1)), TestTokens.v2(app),
                 STREAM_BODY)) {
@@ -159,11 +163,16 @@ class AdmissionGatewayTest {
                 data = call.nextData(); // read the stream to its end
             } while (data != null && !"[DONE]".equals(data));
         }
-        long total = ((Number) awaitRow(requestId).get("total_tokens")).longValue();
-        assertThat(total).isPositive();
-        // Spent is the record's exact usage, not the estimate (prompt + max_tokens) admission reserved.
+        long total = tokens(awaitRow(probe)) + tokens(awaitRow(requestId));
+        // Spent is the records' exact usage, not the estimates (prompt + max_tokens) admission reserved for them.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(((Number) budgetLine(rule).orElseThrow().get("spent")).longValue()).isEqualTo(total));
+    }
+
+    private static long tokens(Map<String, Object> row) {
+        long total = ((Number) row.get("total_tokens")).longValue();
+        assertThat(total).isPositive();
+        return total;
     }
 
     private Optional<Map<String, Object>> budgetLine(String rule) {

@@ -32,7 +32,19 @@ class UsageEventTest {
                 + "\"operation\":\"chat/completions\",\"stream\":true,\"status\":200,\"latencyMs\":1234,"
                 + "\"attempts\":2,\"inputTokens\":1200,\"cachedInputTokens\":256,\"outputTokens\":300,"
                 + "\"reasoningTokens\":64,\"totalTokens\":1500,\"usageSource\":\"reported\","
-                + "\"upstreamRequestId\":null}");
+                + "\"upstreamRequestId\":null,\"userId\":null,\"modelInferred\":false,\"limitedBy\":null}");
+    }
+
+    @Test
+    void aRefusedRequestOfAUserCarriesTheRuleAndTheUser() {
+        UsageRecord record = new UsageRecord(ID, Instant.parse("2025-03-01T12:34:56Z"), "app-1", "tenant", "gpt-4o",
+                "gpt-4o-2024-08-06", null, null, null, "chat/completions", false, 429, 3, 0, Usage.none(), null,
+                "user \"7\"", true, "tpm-rule");
+
+        String json = new String(new UsageEvent(7, record).toJson(), StandardCharsets.UTF_8);
+
+        assertThat(json).endsWith(",\"usageSource\":\"none\",\"upstreamRequestId\":null,"
+                + "\"userId\":\"user \\\"7\\\"\",\"modelInferred\":true,\"limitedBy\":\"tpm-rule\"}");
     }
 
     @Test

@@ -46,7 +46,6 @@ final class FaultHarness implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
     private EmbeddedPostgres database;
-    private Process gateway;
 
     FaultHarness(String scenario, String chunkDelay) throws IOException {
         this.work = Files.createDirectories(Path.of("target/it", scenario + "-" + System.nanoTime()));
@@ -70,8 +69,23 @@ final class FaultHarness implements AutoCloseable {
 
     /** Starts the gateway and waits until it answers on its health endpoint. */
     Process startGateway(Map<String, String> settings) throws IOException, InterruptedException {
+        return start(gatewayPort, "journal", settings);
+    }
+
+    /**
+     * Starts one more gateway process on the same database and backend (another replica: its own port, journal and
+     * log) and waits until it answers; the port it listens on.
+     */
+    int startReplica(String name, Map<String, String> settings) throws IOException, InterruptedException {
+        int port = freePort();
+        start(port, "journal-" + name, settings);
+        return port;
+    }
+
+    private Process start(int port, String journal, Map<String, String> settings)
+            throws IOException, InterruptedException {
         Map<String, String> properties = new HashMap<>(Map.of(
-                "quarkus.http.port", String.valueOf(gatewayPort),
+                "quarkus.http.port", String.valueOf(port),
                 "quarkus.http.ssl-port", String.valueOf(freePort()),
                 "tollgate.identity.key-location", Path.of("src/test/resources/keys/test-public.pem").toUri().toString(),
                 "tollgate.identity.issuers", dev.tollgate.support.TestTokens.V1_ISSUER,
@@ -79,42 +93,50 @@ final class FaultHarness implements AutoCloseable {
                 "tollgate.backends.sim.url", "http://127.0.0.1:" + backendPort,
                 "tollgate.backends.sim.api-key", "sim-key",
                 "tollgate.backends.sim.deployments", "gpt-4o",
-                "tollgate.metering.journal-dir", work.resolve("journal").toString()));
+                "tollgate.metering.journal-dir", work.resolve(journal).toString()));
         properties.putAll(settings);
         List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", APP_JAR));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("gateway.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("gateway-" + port + ".log").toFile()));
         builder.environment().put("TOLLGATE_DB_URL", "jdbc:postgresql://127.0.0.1:" + databasePort + "/postgres");
-        gateway = builder.start();
-        processes.add(gateway);
+        Process process = builder.start();
+        processes.add(process);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            if (!gateway.isAlive()) {
-                throw new IllegalStateException("The gateway exited at start; see " + work.resolve("gateway.log"));
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The gateway exited at start; see " + work);
             }
             try {
-                if (get("/q/health/live").statusCode() == 200) {
-                    return gateway;
+                if (get(port, "/q/health/live").statusCode() == 200) {
+                    return process;
                 }
             } catch (IOException notYet) {
                 // not listening yet
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }
-        throw new IllegalStateException("The gateway did not start in 60 s; see " + work.resolve("gateway.log"));
+        throw new IllegalStateException("The gateway did not start in 60 s; see " + work);
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path)).build(),
+        return get(gatewayPort, path);
+    }
+
+    HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpRequest chat(String app, boolean stream, int maxTokens) {
+        return chat(gatewayPort, app, stream, maxTokens);
+    }
+
+    HttpRequest chat(int port, String app, boolean stream, int maxTokens) {
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Write about the sea and a lighthouse\"}],"
                 + "\"max_tokens\":" + maxTokens + ",\"stream\":" + stream + "}";
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"))
                 .header("Authorization", "Bearer " + dev.tollgate.support.TestTokens.v1(app))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))

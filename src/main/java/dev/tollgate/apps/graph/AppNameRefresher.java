@@ -41,10 +41,8 @@ public class AppNameRefresher {
         if (!config.enabled()) {
             return;
         }
-        GraphConfig.Credential c = config.credential();
-        GraphServicePrincipals graph = new GraphServicePrincipals(config.endpoint(), TokenCredentials.of(
-                "tollgate.apps.graph.credential", c.kind(), c.tenantId(), c.clientId(), c.clientSecret(),
-                c.authorityHost(), null), null, mapper);
+        GraphServicePrincipals graph = new GraphServicePrincipals(config.endpoint(),
+                TokenCredentials.of("tollgate.apps.graph.credential", config.credential(), null), null, mapper);
         scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tollgate-graph-names");
             thread.setDaemon(true);

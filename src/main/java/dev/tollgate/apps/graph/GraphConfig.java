@@ -1,10 +1,10 @@
 package dev.tollgate.apps.graph;
 
+import dev.tollgate.routing.BackendsConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Names for unregistered apps from Microsoft Graph ({@code tollgate.apps.graph.*}): off unless enabled; the
@@ -26,22 +26,5 @@ public interface GraphConfig {
     Duration refreshInterval();
 
     /** The Entra ID identity Tollgate asks Graph as, with the same keys as a backend's. */
-    Credential credential();
-
-    interface Credential {
-
-        /** managed-identity, workload-identity, client-secret or default (DefaultAzureCredential's chain). */
-        @WithDefault("default")
-        String kind();
-
-        Optional<String> tenantId();
-
-        /** The user-assigned managed identity's or the app registration's client id. */
-        Optional<String> clientId();
-
-        Optional<String> clientSecret();
-
-        /** Entra authority, for sovereign clouds (and tests); default the public cloud's. */
-        Optional<String> authorityHost();
-    }
+    BackendsConfig.Entra credential();
 }

@@ -18,7 +18,7 @@ public final class Credentials {
 
     private static BackendCredential entra(String backendId, BackendsConfig.Entra entra) {
         return new EntraIdCredential(entra.kind(), TokenCredentials.of("tollgate.backends." + backendId + ".entra",
-                entra.kind(), entra.tenantId(), entra.clientId(), entra.clientSecret(), entra.authorityHost(), null),
+                entra, null),
                 EntraIdCredential.DEFAULT_REFRESH_MARGIN);
     }
 }

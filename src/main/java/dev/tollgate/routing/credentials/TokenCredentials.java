@@ -6,6 +6,7 @@ import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
+import dev.tollgate.routing.BackendsConfig;
 
 import java.util.Optional;
 
@@ -20,14 +21,13 @@ public final class TokenCredentials {
 
     /**
      * @param keys       the configuration prefix of the settings, named in errors
-     * @param kind       managed-identity, workload-identity, client-secret or default
+     * @param entra      the settings: kind (managed-identity, workload-identity, client-secret or default), ids, secret
      * @param httpClient the HTTP client that reaches the authority, or null for azure-core's default (tests pass one
      *                   that trusts their fake)
      */
-    public static TokenCredential of(String keys, String kind, Optional<String> tenantId, Optional<String> clientId,
-                                     Optional<String> clientSecret, Optional<String> authorityHost,
-                                     HttpClient httpClient) {
-        return switch (kind) {
+    public static TokenCredential of(String keys, BackendsConfig.Entra entra, HttpClient httpClient) {
+        Optional<String> clientId = entra.clientId();
+        return switch (entra.kind()) {
             case "managed-identity" -> {
                 ManagedIdentityCredentialBuilder builder = new ManagedIdentityCredentialBuilder();
                 clientId.filter(id -> !id.isBlank()).ifPresent(builder::clientId); // user-assigned
@@ -38,12 +38,12 @@ public final class TokenCredentials {
             case "workload-identity" -> new WorkloadIdentityCredentialBuilder().build();
             case "client-secret" -> {
                 ClientSecretCredentialBuilder builder = new ClientSecretCredentialBuilder()
-                        .tenantId(required(keys, "tenant-id", tenantId))
+                        .tenantId(required(keys, "tenant-id", entra.tenantId()))
                         .clientId(required(keys, "client-id", clientId))
-                        .clientSecret(required(keys, "client-secret", clientSecret));
+                        .clientSecret(required(keys, "client-secret", entra.clientSecret()));
                 // A host given is used as is, without instance discovery, which would ask the public cloud about it
                 // (unreachable from a private cloud, and no help for a host the operator named).
-                authorityHost.filter(host -> !host.isBlank())
+                entra.authorityHost().filter(host -> !host.isBlank())
                         .ifPresent(host -> builder.authorityHost(host).disableInstanceDiscovery());
                 if (httpClient != null) {
                     builder.httpClient(httpClient);
@@ -53,7 +53,7 @@ public final class TokenCredentials {
             // Azure's default chain (environment, workload identity, managed identity, then developer tools).
             case "default" -> new DefaultAzureCredentialBuilder().build();
             default -> throw new IllegalStateException(keys + ".kind must be managed-identity, workload-identity, "
-                    + "client-secret or default, not '" + kind + "'");
+                    + "client-secret or default, not '" + entra.kind() + "'");
         };
     }
 

@@ -11,6 +11,7 @@ import dev.tollgate.metering.UsageSource;
 import dev.tollgate.routing.credentials.FakeEntraEndpoint;
 import dev.tollgate.routing.credentials.TokenCredentials;
 import dev.tollgate.support.ScratchDatabase;
+import dev.tollgate.support.ClientSecretSettings;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -84,9 +84,9 @@ class GraphAppNamesTest {
                 + "', 'Registered name', 'Retail', 'CC-1')");
         database.write(List.of(record(known), record(registered), record(unknown), record(refused), record(notAGuid)));
         directory = new AppDirectory(database.dataSource(), new ObjectMapper());
-        principals = new GraphServicePrincipals(entra.authorityHost(), TokenCredentials.of("test", "client-secret",
-                Optional.of(TENANT), Optional.of("0b6d2e41-8c3f-4a7e-b915-5d2c7e8f1a90"), Optional.of("s3cret"),
-                Optional.of(entra.authorityHost()), entra.httpClient()), entra.httpClient(), new ObjectMapper());
+        principals = new GraphServicePrincipals(entra.authorityHost(), TokenCredentials.of("test",
+                new ClientSecretSettings(TENANT, "0b6d2e41-8c3f-4a7e-b915-5d2c7e8f1a90", "s3cret",
+                        entra.authorityHost()), entra.httpClient()), entra.httpClient(), new ObjectMapper());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tollgate.routing.credentials;
 
+import dev.tollgate.support.ClientSecretSettings;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,9 +57,8 @@ class EntraIdClientSecretTest {
         entra.failing = false;
         entra.gate = null;
         // A new credential has a new MSAL application, with an empty token cache of its own.
-        credential = new EntraIdCredential("client-secret", TokenCredentials.of("test", "client-secret",
-                Optional.of(TENANT), Optional.of(CLIENT_ID), Optional.of(SECRET), Optional.of(entra.authorityHost()),
-                entra.httpClient()), EntraIdCredential.DEFAULT_REFRESH_MARGIN);
+        credential = new EntraIdCredential("client-secret", TokenCredentials.of("test",
+                new ClientSecretSettings(TENANT, CLIENT_ID, SECRET, entra.authorityHost()), entra.httpClient()), EntraIdCredential.DEFAULT_REFRESH_MARGIN);
     }
 
     @Test

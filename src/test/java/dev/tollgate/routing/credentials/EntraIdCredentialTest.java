@@ -1,5 +1,6 @@
 package dev.tollgate.routing.credentials;
 
+import dev.tollgate.support.ClientSecretSettings;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -229,8 +229,8 @@ class EntraIdCredentialTest {
     @Test
     void toStringNamesTheKindAndNoSecret() {
         assertThat(entraId).hasToString("entra-id(custom)");
-        assertThat(new EntraIdCredential("client-secret", TokenCredentials.of("test", "client-secret",
-                Optional.of("tenant"), Optional.of("client"), Optional.of("the-secret"), Optional.empty(), null),
+        assertThat(new EntraIdCredential("client-secret", TokenCredentials.of("test",
+                new ClientSecretSettings("tenant", "client", "the-secret", null), null),
                 EntraIdCredential.DEFAULT_REFRESH_MARGIN)).hasToString("entra-id(client-secret)");
         // Each kind, as configured: CredentialsTest.
     }
