@@ -168,9 +168,15 @@ final class FaultHarness implements AutoCloseable {
         return rows;
     }
 
-    /** The gateway's log so far (every run of this scenario). */
-    String gatewayLog() throws IOException {
-        return Files.readString(work.resolve("gateway.log"));
+    /** The gateways' logs so far (every gateway of this scenario). */
+    String gatewayLogs() throws IOException {
+        StringBuilder logs = new StringBuilder();
+        try (var listing = Files.newDirectoryStream(work, "gateway-*.log")) {
+            for (Path log : listing) {
+                logs.append(Files.readString(log));
+            }
+        }
+        return logs.toString();
     }
 
     /** The journal's segment files left on disk. */

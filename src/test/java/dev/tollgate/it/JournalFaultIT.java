@@ -197,8 +197,10 @@ class JournalFaultIT {
                 assertThat(Long.parseLong(row[3])).as("the prompt's tokens").isPositive();
                 assertThat(Long.parseLong(row[4])).as("the output relayed so far").isPositive();
             }
-            assertThat(harness.gatewayLog()).contains("Shutdown: " + streamCount
-                    + " requests still running after the drain were cut and recorded with an estimate");
+            // Recorded by the relay as the deadline closes its connections (the event loops still run then), or else
+            // by the shutdown's synchronous sweep: which one is a race; that none fails is not.
+            assertThat(harness.gatewayLogs()).contains("Profile prod activated")
+                    .doesNotContain("RejectedExecutionException").doesNotContain("Could not record request");
             assertThat(harness.journalFiles()).as("nothing left for the next start").isEmpty();
             // pre-stop delay 1 s + drain 2 s + recording and the writer's last batch
             assertThat(exitMillis).as("exit time after SIGTERM").isLessThan(12_000);
