@@ -51,10 +51,12 @@ stop_pid() { # stop_pid <pid> <name> [grace-seconds]; only PIDs this script star
   wait "$pid" 2>/dev/null || true
 }
 
-proc_tree() { # proc_tree <pid...>: each pid and all its descendants, one per line
+proc_tree() { # proc_tree <pid...>: each pid and all its descendants, one per line; TREE_PRUNE="<pid...>" leaves
+  # those PIDs and their descendants out (the gateway's embedded PostgreSQL, accounted apart from the JVM)
   local p c
   for p in "$@"; do
     [[ -d /proc/$p ]] || continue
+    [[ " ${TREE_PRUNE:-} " == *" $p "* ]] && continue
     echo "$p"
     for c in $(pgrep -P "$p" || true); do proc_tree "$c"; done
   done
@@ -68,6 +70,19 @@ cpu_ticks() { # sum of utime+stime+cutime+cstime (fields 14-17) over the trees r
     total=$((total + f[11] + f[12] + f[13] + f[14]))
   done
   echo "$total"
+}
+jit_ticks() { # jit_ticks <pid>: utime+stime of the JVM's JIT compiler threads (C1/C2 CompilerThreadN)
+  awk '{ s = $0; c = s; sub(/^[0-9]+ \(/, "", c); sub(/\) .*/, "", c)
+         if (c ~ /^C[12] CompilerThre/) { sub(/.*\) /, "", s); split(s, f, " "); t += f[12] + f[13] } }
+       END { print t + 0 }' /proc/"$1"/task/*/stat 2>/dev/null || echo 0
+}
+rss_mb() { # rss_mb <field: VmRSS|VmHWM> <pid...>: that /proc/<pid>/status figure summed over the trees (TREE_PRUNE applies), MB
+  local total=0 p kb
+  for p in $(proc_tree "$@" | sort -u); do
+    kb=$(awk -v f="$1:" '$1 == f { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+    total=$((total + ${kb:-0}))
+  done
+  echo $((total / 1024))
 }
 sys_busy_ticks() { # all CPUs, /proc/stat: user nice system irq softirq steal (not idle/iowait)
   awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat

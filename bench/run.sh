@@ -15,18 +15,27 @@
 #      fresh embedded PostgreSQL under bench/out/pg; waits for /q/health/ready
 #   5. mints an RS256 caller token with bench/mint-token.sh (openssl only) and checks it verifies
 #   6. wrk (CPU 0, bench/chat.lua) against: a) one stub directly, b) the nginx proxy,
-#      c) the gateway. Each target: WARMUP seconds of warm-up, then DURATION seconds measured.
+#      c) the gateway. Each target: WARMUP seconds of warm-up, then DURATION seconds measured per
+#      mode (MODES): saturated (closed loop, CONNECTIONS), paced (RATE req/s offered, wrk's Lua
+#      delay()), stream (SSE answers of 20 content chunks + a usage chunk, STREAM_GAP apart,
+#      paced at STREAM_RATE), latency (one connection, closed loop)
 #   7. CPU time per request of the measured server = delta(utime+stime+cutime+cstime) over its
-#      process tree (/proc/<pid>/stat) during the measured run / requests completed
-#   8. prints a table + gateway/nginx ratios; non-2xx responses and socket errors are reported
-#      loudly and make the script exit with status 2
+#      process tree (/proc/<pid>/stat) during the measured run / requests completed; for the
+#      gateway the JVM's tree without its embedded PostgreSQL, whose own tree is counted apart
+#   8. prints a table + gateway/nginx ratios and the issue's targets (met / NOT met); non-2xx
+#      responses and socket errors are reported loudly and make the script exit with status 2
 #
 # Usage:
-#   bench/run.sh [--baseline-only] [--no-build] [--check-metering] [-h|--help]
+#   bench/run.sh [--modes=LIST|--all] [--baseline-only] [--no-build] [--check-metering] [--profile] [-h|--help]
+#     --modes=LIST      comma-separated: saturated,paced,stream,latency (default: saturated)
+#     --all             all four modes
 #     --baseline-only   only runs a) and b); no Maven build, no gateway
 #     --no-build        use the existing target/quarkus-app/quarkus-run.jar as is
 #     --check-metering  after the gateway run, GET /api/chargeback?groupBy=app&from=<today>&to=<tomorrow>
 #                       (UTC) with a chargeback.reader token; compare its rows' requests with those sent
+#     --profile         a JFR recording (settings=profile) of each measured gateway run,
+#                       bench/out/gateway-<mode>.jfr, summarised by bench/jfr-top.sh into
+#                       bench/out/profile-<mode>.txt (the recording costs the JVM a few % of CPU)
 #
 # Environment (defaults in brackets):
 #   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [30s, 0 = none]  WRK_TIMEOUT [2s]
@@ -40,6 +49,11 @@
 #   KEEP_DB [0]                      1 = reuse bench/out/pg instead of starting from an empty DB
 #   NOISE_PCT [25]                   warn when other processes/interrupts used more than this % of
 #                                    a core during a measured run
+#   RATE [3200]                      paced mode: requests/s offered (split over THREADS)
+#   STREAM_RATE [1000]               stream mode: streams/s offered
+#   STREAM_GAP [1ms]                 stream mode: pause between the stub's SSE events (0 = all at once)
+#   ROUNDS [1]                       saturated mode: measured rounds of DURATION (a row each)
+#   DB_CPU [LOAD_CPU]                where the gateway's embedded PostgreSQL runs once the gateway is ready
 #
 # Output: the table on stdout, also saved to bench/out/results-<timestamp>.txt; raw wrk output
 # in bench/out/wrk-*.txt; gateway log in bench/out/gateway.log; nginx logs under bench/out/nginx-*.
@@ -71,96 +85,194 @@ KEEP_DB=${KEEP_DB:-0}
 NOISE_PCT=${NOISE_PCT:-25}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 GATEWAY_PROPS=${GATEWAY_PROPS:-}
+RATE=${RATE:-3200}
+STREAM_RATE=${STREAM_RATE:-1000}
+STREAM_GAP=${STREAM_GAP:-1ms}
+ROUNDS=${ROUNDS:-1}
+DB_CPU=${DB_CPU:-$LOAD_CPU}
+MODES=saturated
 
 set_caller_identity   # TENANT_ID ISSUER AUDIENCE CALLER_APPID
 READER_APPID=9e4d2b61-7a3c-4c8f-b5e1-0f6a8d2c4b37      # the chargeback.reader used by --check-metering
 REQ_PATH="/openai/deployments/$DEPLOYMENT/chat/completions?api-version=$API_VERSION"
+# streamed answers come from a deployment of their own: the stubs tell it by name (nginx cannot read the body)
+STREAM_DEPLOYMENT=$DEPLOYMENT-sse
+STREAM_PATH="/openai/deployments/$STREAM_DEPLOYMENT/chat/completions?api-version=$API_VERSION"
+STREAM_BODY='{"messages":[{"role":"system","content":"You are a billing support assistant for Contoso Cloud. Answer in at most three sentences."},{"role":"user","content":"Was I charged twice for March?"}],"max_tokens":64,"stream":true,"stream_options":{"include_usage":true}}'
 JAR=${GATEWAY_JAR:-$REPO_DIR/target/quarkus-app/quarkus-run.jar}
 JAR=$(abs_path "$JAR")   # absolute: java runs in bench/out
 
-BASELINE_ONLY=0 NO_BUILD=0 CHECK_METERING=0
+BASELINE_ONLY=0 NO_BUILD=0 CHECK_METERING=0 PROFILE=0
 for arg in "$@"; do
   case $arg in
     --baseline-only) BASELINE_ONLY=1 ;;
     --no-build) NO_BUILD=1 ;;
     --check-metering) CHECK_METERING=1 ;;
-    -h|--help) show_help 46; exit 0 ;;
+    --profile) PROFILE=1 ;;
+    --all) MODES=saturated,paced,stream,latency ;;
+    --modes=*) MODES=${arg#--modes=} ;;
+    -h|--help) show_help 62; exit 0 ;;
     *) unknown_arg "$arg" ;;
   esac
 done
+
+IFS=, read -r -a MODE_LIST <<<"$MODES"
+for m in "${MODE_LIST[@]}"; do
+  [[ $m =~ ^(saturated|paced|stream|latency)$ ]] || die "unknown mode '$m' (saturated, paced, stream, latency)"
+done
+has_mode() { [[ ",$MODES," == *",$1,"* ]]; }
+# STREAM_GAP as nginx's echo_sleep wants it (seconds); 0 = no pause, events leave as fast as nginx writes them
+STREAM_GAP_S=$(awk -v v="$STREAM_GAP" 'BEGIN {
+  if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v / 1000; exit }
+  if (v ~ /s$/) { sub(/s$/, "", v) } printf "%.3f", v }')
 
 # ----------------------------------------------------------------------------- cleanup
 STUB_PID='' PROXY_PID='' GW_PID='' PG_PID=''
 stop_backends() { stop_pid "$STUB_PID" "nginx stubs"; }   # called by bench_cleanup (lib.sh) after gateway and proxy
 install_cleanup_trap
 
-# results, keyed by target name
-declare -A R_RPS R_P50 R_P99 R_REQS R_WARMUP_REQS R_EXTRA_REQS R_NON2XX R_SOCKERR R_CPU R_CPUPCT R_OTHER R_WRKPCT R_NOTE
-TARGETS=()
+# results, keyed by row name ("nginx", "gateway paced", ...)
+declare -A R_RPS R_P50 R_P99 R_REQS R_NON2XX R_SOCKERR R_CPU R_CPUPCT R_OTHER R_WRKPCT R_NOTE R_DB R_RSS R_MODE R_GROUP R_JIT R_STEADY
+declare -A SENT   # per group (stub, nginx, gateway): every request wrk or curl completed, warm-up and probes included
+ROWS=()
 ERRORS=()
 NOISY=()
 
-probe() { # probe <name> <url> [token] -> prints status, fails unless 200 + chat.completion body
-  post_probe "$1" "$2" "${3:-}" '{"messages":[{"role":"user","content":"ping"}],"max_tokens":8}' \
-    '"object":"chat.completion"' "$1" "a chat.completion body"
+probe() { # probe <stem> <url> <token> <mode> -> 0 when the answer is 200 with the body that mode expects
+  if [[ $4 == stream ]]; then
+    post_probe "$1" "$2" "$3" "$STREAM_BODY" 'data: [DONE]' "$1" "an event stream ending in data: [DONE]" || return 1
+    grep -qF '"usage"' "$OUT/probe-$1.body" || { log "probe $1: the stream has no usage chunk"; return 1; }
+  else
+    post_probe "$1" "$2" "$3" '{"messages":[{"role":"user","content":"ping"}],"max_tokens":8}' \
+      '"object":"chat.completion"' "$1" "a chat.completion body"
+  fi
 }
 
-# bench_target <name> <base-url> <token|''> <pids to measure...>
+# mode_load <mode> -> sets LOAD_PATH, LOAD_BODY, LOAD_RATE (per wrk thread, '' = closed loop) and WRK_CMD for it
+mode_load() {
+  local threads=$THREADS connections=$CONNECTIONS
+  LOAD_PATH=$REQ_PATH LOAD_BODY='' LOAD_RATE=''
+  case $1 in
+    paced) LOAD_RATE=$(awk -v r="$RATE" -v t="$THREADS" 'BEGIN{ print r / t }') ;;
+    stream) LOAD_PATH=$STREAM_PATH LOAD_BODY=$STREAM_BODY
+            LOAD_RATE=$(awk -v r="$STREAM_RATE" -v t="$THREADS" 'BEGIN{ print r / t }') ;;
+    latency) threads=1 connections=1 ;;
+  esac
+  WRK_CMD=(taskset -c "$LOAD_CPU" wrk -t"$threads" -c"$connections" --timeout "$WRK_TIMEOUT" --latency -s "$BENCH_DIR/chat.lua")
+}
+run_wrk() { # run_wrk <out-file> <duration> <url> [extra env...]: wrk as mode_load set it up, with TOKEN_NOW
+  local out=$1 duration=$2 url=$3; shift 3
+  env BENCH_TOKEN="$TOKEN_NOW" BENCH_BODY="$LOAD_BODY" BENCH_RATE="$LOAD_RATE" "$@" \
+    "${WRK_CMD[@]}" -d"$duration" "$url" >"$out" 2>&1
+}
+
+# warm_up <group> <base-url> <token>: WARMUP of saturating load (JIT), counted in SENT
+warm_up() {
+  local group=$1 out=$OUT/wrk-$1-warmup.txt
+  duration_is_zero "$WARMUP" && return 0
+  TOKEN_NOW=$3; mode_load saturated
+  log "$group: warm-up $WARMUP"
+  run_wrk "$out" "$WARMUP" "$2$LOAD_PATH" || die "wrk warm-up failed for $group: $(tail -5 "$out")"
+  SENT[$group]=$(( ${SENT[$group]:-0} + $(wrk_requests "$out") ))
+}
+
+# bench_target <row> <group> <mode> <base-url> <token|''> <pids to measure...>
+#   one measured run. DB_PID (set for the gateway): the database's tree, left out of <pids>' and counted apart.
 bench_target() {
-  local name=$1 base=$2 token=$3; shift 3
-  local url=$base$REQ_PATH out=$OUT/wrk-$name.txt before after t0 t1 reqs non2xx sockerr
-  local sys_b sys_a stub_b=0 stub_a=0 wrk_b wrk_a others=()
-  local wrk_cmd; set_wrk_cmd "$BENCH_DIR/chat.lua"; wrk_cmd=("${WRK_CMD[@]}")
-  TARGETS+=("$name")
-  if ! probe "$name" "$url" "$token"; then
-    R_NOTE[$name]="probe failed, not measured"
-    ERRORS+=("$name: probe request did not return 200 chat.completion (see above); run skipped")
+  local row=$1 group=$2 mode=$3 base=$4 token=$5; shift 5
+  local stem=${row// /-} url before after t0 t1 reqs non2xx sockerr db_b=0 db_a=0
+  local sys_b sys_a stub_b=0 stub_a=0 wrk_b wrk_a others=() out jit_b=0 jit_a=0
+  out=$OUT/wrk-$stem.txt
+  TOKEN_NOW=$token; mode_load "$mode"; url=$base$LOAD_PATH
+  ROWS+=("$row"); R_MODE[$row]=$mode; R_GROUP[$row]=$group
+  if ! probe "$stem" "$url" "$token" "$mode"; then
+    R_NOTE[$row]="probe failed, not measured"
+    ERRORS+=("$row: probe request did not return the expected 200 answer (see above); run skipped")
     return 0
   fi
-  if ! duration_is_zero "$WARMUP"; then
-    log "$name: warm-up $WARMUP"
-    BENCH_TOKEN=$token "${wrk_cmd[@]}" -d"$WARMUP" "$url" >"$OUT/wrk-$name-warmup.txt" 2>&1 \
-      || die "wrk warm-up failed for $name: $(tail -5 "$OUT/wrk-$name-warmup.txt")"
-    R_WARMUP_REQS[$name]=$(wrk_requests "$OUT/wrk-$name-warmup.txt")
-  fi
-  log "$name: measuring $DURATION, $CONNECTIONS connections, $THREADS thread(s) -> $url"
+  SENT[$group]=$(( ${SENT[$group]:-0} + 1 ))
+  log "$row: measuring $DURATION, ${WRK_CMD[*]:4:2}${LOAD_RATE:+, paced at $LOAD_RATE/s per thread} -> $url"
   [[ " $* " == *" $STUB_PID "* ]] || others=("$STUB_PID")   # stubs' CPU, to tell "other" load apart
+  [[ -z ${DB_PID:-} ]] || others+=("$DB_PID")
   ((${#others[@]} == 0)) || stub_b=$(cpu_ticks "${others[@]}")
+  [[ -z ${DB_PID:-} ]] || db_b=$(cpu_ticks "$DB_PID")
   wrk_b=$(reaped_children_ticks); sys_b=$(sys_busy_ticks)
-  before=$(cpu_ticks "$@"); t0=$(date +%s.%N)
-  BENCH_TOKEN=$token "${wrk_cmd[@]}" -d"$DURATION" "$url" >"$out" 2>&1 \
-    || die "wrk failed for $name: $(tail -5 "$out")"
-  after=$(cpu_ticks "$@"); t1=$(date +%s.%N)
+  [[ -z ${DB_PID:-} ]] || jit_b=$(jit_ticks "$1")
+  before=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t0=$(date +%s.%N)
+  [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.start name=bench settings=profile "filename=$OUT/gateway-$mode.jfr" >/dev/null
+  run_wrk "$out" "$DURATION" "$url" || die "wrk failed for $row: $(tail -5 "$out")"
+  [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.stop name=bench >/dev/null
+  after=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t1=$(date +%s.%N)
+  [[ -z ${DB_PID:-} ]] || jit_a=$(jit_ticks "$1")
+  [[ -z ${DB_PID:-} ]] || db_a=$(cpu_ticks "$DB_PID")
   sys_a=$(sys_busy_ticks); wrk_a=$(reaped_children_ticks)
   ((${#others[@]} == 0)) || stub_a=$(cpu_ticks "${others[@]}")
 
   reqs=$(wrk_requests "$out")
+  SENT[$group]=$(( ${SENT[$group]:-0} + reqs ))
   non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/{print $2+0}' "$out"); non2xx=${non2xx:-0}
   sockerr=$(wrk_socket_errors "$out")
-  R_REQS[$name]=$reqs
-  R_RPS[$name]=$(wrk_rps "$out")
-  R_P50[$name]=$(wrk_latency_ms "$out" 50%)
-  R_P99[$name]=$(wrk_latency_ms "$out" 99%)
-  R_NON2XX[$name]=$non2xx
-  R_SOCKERR[$name]=$sockerr
-  R_CPU[$name]=$(awk -v d=$((after - before)) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN{ if (n > 0) printf "%.1f", d * 1e6 / hz / n; else print "n/a" }')
-  R_CPUPCT[$name]=$(core_pct $((after - before)) "$t0" "$t1")
+  R_REQS[$row]=$reqs
+  R_RPS[$row]=$(wrk_rps "$out")
+  R_P50[$row]=$(wrk_latency_ms "$out" 50%)
+  R_P99[$row]=$(wrk_latency_ms "$out" 99%)
+  R_NON2XX[$row]=$non2xx
+  R_SOCKERR[$row]=$sockerr
+  R_CPU[$row]=$(per_request $((after - before)) "$reqs")
+  R_CPUPCT[$row]=$(core_pct $((after - before)) "$t0" "$t1")
+  R_RSS[$row]=$(TREE_PRUNE=${DB_PID:-} rss_mb VmRSS "$@")
+  if [[ -n ${DB_PID:-} ]]; then
+    R_DB[$row]=$(per_request $((db_a - db_b)) "$reqs")
+    R_JIT[$row]=$(per_request $((jit_a - jit_b)) "$reqs")
+    R_STEADY[$row]=$(per_request $((after - before - (jit_a - jit_b))) "$reqs")
+  fi
   # everything else that ran meanwhile (other processes, interrupts/softirqs), in % of one core
-  R_OTHER[$name]=$(core_pct_nonneg $(( (sys_a - sys_b) - (after - before) - (stub_a - stub_b) - (wrk_a - wrk_b) )) "$t0" "$t1")
-  R_WRKPCT[$name]=$(core_pct $((wrk_a - wrk_b)) "$t0" "$t1")
-  log "$name: $reqs requests, ${R_RPS[$name]} req/s, p50 ${R_P50[$name]} ms, p99 ${R_P99[$name]} ms, ${R_CPU[$name]} us CPU/req (${R_CPUPCT[$name]}% of a core; wrk ${R_WRKPCT[$name]}%, other ${R_OTHER[$name]}%)"
-  if ((R_OTHER[$name] > NOISE_PCT)); then
-    NOISY+=("$name: ${R_OTHER[$name]}% of a core used by other processes/interrupts during the run")
+  R_OTHER[$row]=$(core_pct_nonneg $(( (sys_a - sys_b) - (after - before) - (stub_a - stub_b) - (wrk_a - wrk_b) )) "$t0" "$t1")
+  R_WRKPCT[$row]=$(core_pct $((wrk_a - wrk_b)) "$t0" "$t1")
+  if [[ -n $LOAD_RATE ]]; then
+    # a paced row whose target did not carry the rate offered is a saturated row in disguise
+    local offered
+    offered=$(awk -v r="$LOAD_RATE" -v t="$THREADS" 'BEGIN{ printf "%.0f", r * t }')
+    local carried=${R_RPS[$row]}
+    if ((carried * 100 < offered * 97)); then
+      R_NOTE[$row]="did not carry the $offered/s offered"
+      NOISY+=("$row: ${R_RPS[$row]} of the $offered req/s offered: this target could not keep up (or the load core was too busy)")
+    fi
+  fi
+  log "$row: $reqs requests, ${R_RPS[$row]} req/s, p50 ${R_P50[$row]} ms, p99 ${R_P99[$row]} ms, ${R_CPU[$row]} us CPU/req${R_JIT[$row]:+ (JIT ${R_JIT[$row]})}${R_DB[$row]:+ + ${R_DB[$row]} us DB} (${R_CPUPCT[$row]}% of a core; wrk ${R_WRKPCT[$row]}%, other ${R_OTHER[$row]}%)"
+  local other=${R_OTHER[$row]}
+  if ((other > NOISE_PCT)); then
+    NOISY+=("$row: ${R_OTHER[$row]}% of a core used by other processes/interrupts during the run")
   fi
   if ((non2xx > 0 || sockerr > 0)); then
-    ERRORS+=("$name: $non2xx non-2xx/3xx responses, $sockerr socket errors out of $reqs requests (see $out)")
-    loud "$name: $non2xx NON-2xx RESPONSES, $sockerr SOCKET ERRORS - figures for $name are not valid"
-    if probe "$name-after" "$url" "$token"; then log "diagnosis: a single request now returns 200 (errors only under load)"; fi
-    log "diagnosis: 3 s more load counting HTTP statuses ($OUT/wrk-$name-status.txt):"
-    BENCH_COUNT_STATUS=1 BENCH_TOKEN=$token "${wrk_cmd[@]}" -d3s "$url" >"$OUT/wrk-$name-status.txt" 2>&1 || true
-    grep -E '^status |Socket errors' "$OUT/wrk-$name-status.txt" | sort >&2 || true
-    R_EXTRA_REQS[$name]=$(( ${R_EXTRA_REQS[$name]:-0} + $(wrk_requests "$OUT/wrk-$name-status.txt" | grep . || echo 0) + 1 ))
+    ERRORS+=("$row: $non2xx non-2xx/3xx responses, $sockerr socket errors out of $reqs requests (see $out)")
+    loud "$row: $non2xx NON-2xx RESPONSES, $sockerr SOCKET ERRORS - figures for $row are not valid"
+    if probe "$stem-after" "$url" "$token" "$mode"; then
+      log "diagnosis: a single request now returns 200 (errors only under load)"
+      SENT[$group]=$(( ${SENT[$group]:-0} + 1 ))
+    fi
+    log "diagnosis: 3 s more load counting HTTP statuses ($OUT/wrk-$stem-status.txt):"
+    run_wrk "$OUT/wrk-$stem-status.txt" 3s "$url" BENCH_COUNT_STATUS=1 || true
+    grep -E '^status |Socket errors' "$OUT/wrk-$stem-status.txt" | sort >&2 || true
+    SENT[$group]=$(( ${SENT[$group]:-0} + $(wrk_requests "$OUT/wrk-$stem-status.txt" | grep . || echo 0) ))
   fi
+}
+per_request() { # per_request <ticks> <requests> -> microseconds of CPU per request
+  awk -v d="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN{ if (n > 0) printf "%.1f", d * 1e6 / hz / n; else print "n/a" }'
+}
+# measure_group <group> <base-url> <token> <pids...>: warm-up, then a row per mode (ROUNDS rows for saturated)
+measure_group() {
+  local group=$1 base=$2 token=$3 m r; shift 3
+  warm_up "$group" "$base" "$token"
+  for m in "${MODE_LIST[@]}"; do
+    if [[ $m == saturated ]]; then
+      for ((r = 1; r <= ROUNDS; r++)); do
+        bench_target "$group$( ((ROUNDS > 1)) && echo " #$r")" "$group" saturated "$base" "$token" "$@"
+      done
+    else
+      bench_target "$group $m" "$group" "$m" "$base" "$token" "$@"
+    fi
+  done
 }
 
 # ----------------------------------------------------------------------------- 1. tools
@@ -169,7 +281,7 @@ install_missing_tools
 detect_host   # NGINX CLK_TCK NCPU
 
 # per-run artifacts of a previous run would be misleading; keys, pg (see KEEP_DB) and results-* stay
-prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd"
+prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/gateway-*.jfr "$OUT"/profile-*.txt "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd"
 check_ports_free "${STUB_PORT_LIST[@]}" "$NGINX_PORT"
 ((BASELINE_ONLY)) || check_ports_free "$GATEWAY_PORT"
 
@@ -190,10 +302,41 @@ start_nginx() { # start_nginx <prefix> <cpu> -> sets NGINX_PID to the master's p
   nginx_launch "$prefix" "$cpu"
 }
 
+# The streamed answer: what AOAI sends for a chat completion with stream_options.include_usage, 20 content chunks
+# (with their content filter results), the usage chunk and [DONE]; each event flushed on its own, STREAM_GAP apart,
+# by nginx's echo module (Debian's libnginx-mod-http-echo), so that a proxy relays 22 small writes, not one.
+ECHO_MODULE=/usr/lib/nginx/modules/ngx_http_echo_module.so
+sse_events() { # the stub's SSE answer as nginx echo directives, one event per line
+  local words=(Your March invoice shows the Standard plan until March 10 and the Basic plan after it so you
+               were charged once per plan for the days of each. Nothing was billed twice.) i chunk
+  local filter='"content_filter_results":{"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}}'
+  local head='"created":1732000000,"id":"chatcmpl-AbCdEfGhIjKlMnOpQrStUvWxYz012","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk","system_fingerprint":"fp_b705f0c291"'
+  for ((i = 0; i < 20; i++)); do
+    chunk="{\"choices\":[{$filter,\"delta\":{$( ((i == 0)) && printf '"role":"assistant",' )\"content\":\"${words[i]} \"},\"finish_reason\":$( ((i == 19)) && echo '"stop"' || echo null),\"index\":0,\"logprobs\":null}],$head}"
+    sse_event "data: $chunk"
+  done
+  sse_event "data: {\"choices\":[],$head,\"usage\":{\"completion_tokens\":20,\"completion_tokens_details\":{\"accepted_prediction_tokens\":0,\"audio_tokens\":0,\"reasoning_tokens\":0,\"rejected_prediction_tokens\":0},\"prompt_tokens\":41,\"prompt_tokens_details\":{\"audio_tokens\":0,\"cached_tokens\":0},\"total_tokens\":61}}"
+  sse_event "data: [DONE]" last
+}
+sse_event() { # sse_event <line> [last]: one event, flushed, then the gap
+  echo "            echo -n '$1\\n\\n';"
+  if [[ $STREAM_GAP_S != 0.000 ]]; then
+    echo "            echo_flush;"
+    [[ -n ${2:-} ]] || echo "            echo_sleep $STREAM_GAP_S;"
+  fi
+}
+if has_mode stream && [[ ! -f $ECHO_MODULE ]]; then
+  log "installing libnginx-mod-http-echo (nginx's echo module: the stream stub spaces its events with it)"
+  ((EUID == 0)) || die "need root to apt-get install libnginx-mod-http-echo (or leave out the stream mode)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnginx-mod-http-echo >/dev/null \
+    || die "could not install libnginx-mod-http-echo"
+fi
+
 regions=("East US" "Sweden Central" "West US 3" "France Central" "Japan East")
 STUB_PREFIX=$OUT/nginx-stubs
 mkdir -p "$STUB_PREFIX"
 {
+  if has_mode stream; then echo "load_module $ECHO_MODULE;"; fi
   nginx_common "$STUB_PREFIX"
   echo "http {"
   http_common "$STUB_PREFIX" 64k
@@ -213,8 +356,21 @@ mkdir -p "$STUB_PREFIX"
             add_header x-bench-stub stub$i always;
             return 200 '$STUB_BODY';
         }
-    }
 EOF
+    if has_mode stream; then
+      cat <<EOF
+        location ~ ^/openai/deployments/[^/]+-sse/ {
+            default_type text/event-stream;
+            add_header x-ratelimit-remaining-tokens 149872 always;
+            add_header apim-request-id 6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5$i always;
+            add_header x-ms-region "${regions[$(((i - 1) % ${#regions[@]}))]}" always;
+            add_header x-bench-stub stub$i always;
+            echo_read_request_body;
+$(sse_events)
+        }
+EOF
+    fi
+    echo "    }"
   done
   echo "}"
 } >"$STUB_PREFIX/nginx.conf"
@@ -247,6 +403,15 @@ mkdir -p "$PROXY_PREFIX"
             proxy_set_header Authorization "";
             proxy_set_header api-key bench;
         }
+        location ~ -sse/ {
+            # server-sent events: every event passed on as it comes (what AOAI streaming behind nginx needs)
+            proxy_pass http://aoai;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Authorization "";
+            proxy_set_header api-key bench;
+            proxy_buffering off;
+        }
     }
 }
 EOF
@@ -262,8 +427,11 @@ log "nginx proxy up on $NGINX_PORT (master $PROXY_PID, CPU $PROXY_CPU), round-ro
 
 # ----------------------------------------------------------------------------- 6a/6b. baseline runs
 STUB1_PORT=${STUB_PORT_LIST[0]}
-bench_target stub "http://127.0.0.1:$STUB1_PORT" "" "$STUB_PID"
-bench_target nginx "http://127.0.0.1:$NGINX_PORT" "" "$PROXY_PID"
+if has_mode saturated; then
+  # the ceiling of this load generator + upstream on the load CPU: no warm-up, saturated only
+  bench_target stub stub saturated "http://127.0.0.1:$STUB1_PORT" "" "$STUB_PID"
+fi
+measure_group nginx "http://127.0.0.1:$NGINX_PORT" "" "$PROXY_PID"
 stop_pid "$PROXY_PID" "nginx proxy"; PROXY_PID=
 
 # ----------------------------------------------------------------------------- 4b/6c. gateway
@@ -271,28 +439,37 @@ if ((!BASELINE_ONLY)); then
   PG_DIR=$OUT/pg
   if [[ $KEEP_DB != 1 && -d $PG_DIR ]]; then rm -rf "$PG_DIR"; fi
   mkdir -p "$PG_DIR"
-  gateway_command "$JAR" "$OUT/keys/public.pem" "$PG_DIR" stub bench "$DEPLOYMENT" "${STUB_PORT_LIST[@]}"   # GW_CMD
+  gateway_command "$JAR" "$OUT/keys/public.pem" "$PG_DIR" stub bench "$DEPLOYMENT,$STREAM_DEPLOYMENT" "${STUB_PORT_LIST[@]}"   # GW_CMD
   start_gateway gateway 1   # GW_PID; 1 = print /q/health/ready's answer if it does not come up
   PG_PID=$(find_postmaster)
   if [[ -n $PG_PID ]]; then
     # In production the database is a separate service (Azure Database for PostgreSQL), not on the gateway's
-    # core: move the embedded one (postmaster and backends; new backends inherit) to the load CPU, and count
-    # gateway CPU as the JVM's alone. The database's share is still printed in the note.
-    pin_tree "$LOAD_CPU" "$PG_PID"
-    log "embedded postgres postmaster $PG_PID moved to CPU $LOAD_CPU (not counted as gateway CPU)"
+    # core: move the embedded one (postmaster and backends; new backends inherit) to DB_CPU, and count its CPU apart
+    # from the JVM's (its tree is left out of the JVM's even when the postmaster is the JVM's child).
+    pin_tree "$DB_CPU" "$PG_PID"
+    log "embedded postgres postmaster $PG_PID moved to CPU $DB_CPU (its CPU is counted apart from the JVM's)"
   else
-    log "no postmaster.pid under $PG_DIR"
+    log "no postmaster.pid under $PG_DIR: the database's CPU is not measured"
   fi
-
-  gw_java_before=$(cpu_ticks "$GW_PID")
-  gw_pg_before=$( [[ -n $PG_PID ]] && cpu_ticks "$PG_PID" || echo 0)
-  bench_target gateway "http://127.0.0.1:$GATEWAY_PORT" "$TOKEN" "$GW_PID"
-  # note: the split below includes the warm-up, the table does not
-  gw_java=$(( $(cpu_ticks "$GW_PID") - gw_java_before ))
-  gw_pg=$(( $( [[ -n $PG_PID ]] && cpu_ticks "$PG_PID" || echo 0) - gw_pg_before ))
-  # proc_tree of the JVM may include postgres if it is a child; report the split only when disjoint
-  if [[ -n $PG_PID ]] && ! proc_tree "$GW_PID" | grep -qx "$PG_PID"; then
-    R_NOTE[gateway]="CPU split (warm-up+run): JVM $((gw_java * 100 / (gw_java + gw_pg > 0 ? gw_java + gw_pg : 1)))%, postgres $((gw_pg * 100 / (gw_java + gw_pg > 0 ? gw_java + gw_pg : 1)))%"
+  DB_PID=$PG_PID
+  if [[ -n $DB_PID ]]; then
+    # what the database costs with no traffic at all (the gateway's own periodic queries, PostgreSQL's background
+    # processes): the part of "DB us/r" that is not per record, large at low rates
+    idle_b=$(cpu_ticks "$DB_PID"); idle_t0=$(date +%s.%N); sleep 5
+    DB_IDLE_PCT=$(awk -v d=$(( $(cpu_ticks "$DB_PID") - idle_b )) -v hz="$CLK_TCK" -v a="$idle_t0" -v b="$(date +%s.%N)" \
+      'BEGIN{ printf "%.1f", 100 * d / hz / (b - a) }')
+    log "embedded postgres with the gateway idle: $DB_IDLE_PCT% of a core"
+  fi
+  if ((PROFILE)); then JFR_ON=1; fi
+  measure_group gateway "http://127.0.0.1:$GATEWAY_PORT" "$TOKEN" "$GW_PID"
+  JFR_ON=
+  GW_PEAK_RSS=$(TREE_PRUNE=$DB_PID rss_mb VmHWM "$GW_PID")
+  if ((PROFILE)); then
+    for m in "${MODE_LIST[@]}"; do
+      [[ -s $OUT/gateway-$m.jfr ]] || continue
+      "$BENCH_DIR/jfr-top.sh" "$OUT/gateway-$m.jfr" 30 >"$OUT/profile-$m.txt" 2>&1 || true
+      log "profile of gateway $m: $OUT/profile-$m.txt (recording $OUT/gateway-$m.jfr)"
+    done
   fi
 
   if ((CHECK_METERING)); then
@@ -302,7 +479,7 @@ if ((!BASELINE_ONLY)); then
     report_url="http://127.0.0.1:$GATEWAY_PORT/api/chargeback?groupBy=app&from=$day_from&to=$day_to"
     log "checking metering: GET /api/chargeback?groupBy=app&from=$day_from&to=$day_to"
     READER_TOKEN=$("$BENCH_DIR/mint-token.sh" "$OUT/keys/private.pem" "$ISSUER" "$READER_APPID" "$AUDIENCE" '["chargeback.reader"]')
-    sent=$(( ${R_WARMUP_REQS[gateway]:-0} + ${R_REQS[gateway]:-0} + ${R_EXTRA_REQS[gateway]:-0} + 1 ))   # +1 = probe; extra = diagnostics
+    sent=${SENT[gateway]:-0}   # warm-up + runs + probes + diagnostics
     reported='' last='' code=''
     for _ in {1..10}; do   # metering may be written asynchronously: wait until the count stops moving
       code=$(curl -s -o "$OUT/usage.json" -w '%{http_code}' --max-time 10 -H 'Accept: application/json' \
@@ -320,12 +497,13 @@ if ((!BASELINE_ONLY)); then
       [[ -n $reported && $reported == "$last" ]] && break
       last=$reported; sleep 1
     done
+    rows_run=$(( (${#MODE_LIST[@]} + ROUNDS) * 2 ))
     if [[ $code != 200 ]]; then
       METERING_LINE="metering check: GET /api/chargeback returned HTTP $code (endpoint missing or not ready?) - skipped"
     elif [[ ! $reported =~ ^[0-9]+$ ]]; then
       METERING_LINE="metering check: could not read rows[].requests in the response; raw: $(head -c 300 "$OUT/usage.json")"
     else
-      METERING_LINE="metering check: gateway reports $reported requests in [$day_from, $day_to) UTC, wrk completed $sent (warm-up + run + probes/diagnostics), diff $((reported - sent)) (expected 0..$((2 * CONNECTIONS)): requests in flight when warm-up and run stopped reached the gateway but were not counted by wrk)"
+      METERING_LINE="metering check: gateway reports $reported requests in [$day_from, $day_to) UTC, wrk and curl completed $sent (warm-up + runs + probes/diagnostics), diff $((reported - sent)) (expected 0..$((rows_run * CONNECTIONS)): requests in flight when a wrk run stopped reached the gateway but were not counted by wrk)"
     fi
     log "$METERING_LINE"
     log "chargeback report saved to $OUT/usage.json"
@@ -334,31 +512,86 @@ fi
 
 # ----------------------------------------------------------------------------- 8. report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+plus() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.1f", a + b; else print "n/a" }'; }
+# target <what> <value> <limit> -> one line of the targets block: met when value <= limit
+target() {
+  local verdict
+  verdict=$(awk -v v="$2" -v l="$3" 'BEGIN{ if (v !~ /^[0-9.]+$/ || l !~ /^[0-9.]+$/) print "n/a"; else if (v + 0 <= l + 0) print "met"; else print "NOT met" }')
+  printf '  %-58s %10s  (limit %s)  %s\n' "$1" "$2" "$3" "$verdict"
+}
+row_of() { # row_of <group> <mode> -> the row name (the first round for saturated)
+  if [[ $2 == saturated ]]; then
+    if ((ROUNDS > 1)); then echo "$1 #1"; else echo "$1"; fi
+  else echo "$1 $2"; fi
+}
 RESULTS=$(new_results_file)
 {
   echo
   echo "Tollgate benchmark  $(date -u '+%F %T UTC')  $(host_summary)"
-  echo "load average at start $LOAD_AT_START; other% = CPU used meanwhile by anything but the measured server, the stubs and wrk (other processes, interrupts), in % of one core"
-  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP) on CPU $LOAD_CPU with the stubs; measured proxy on CPU $PROXY_CPU"
-  echo "POST $REQ_PATH, response $(wc -c <"$BENCH_DIR/stub-response.json" | tr -d ' ') bytes"
+  echo "load average at start $LOAD_AT_START; other% = CPU used meanwhile by anything but the measured server, the stubs, its database and wrk (other processes, interrupts), in % of one core"
+  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP, saturating) on CPU $LOAD_CPU with the stubs; measured proxy on CPU $PROXY_CPU; gateway database on CPU $DB_CPU"
+  echo "modes: $MODES; POST $REQ_PATH, response $(wc -c <"$BENCH_DIR/stub-response.json" | tr -d ' ') bytes"
+  has_mode paced && echo "paced: $RATE req/s offered over $CONNECTIONS connections (wrk delay())"
+  has_mode stream && echo "stream: POST $STREAM_PATH, 20 content chunks + usage chunk + [DONE], $(if [[ $STREAM_GAP_S == 0.000 ]]; then echo "unspaced (one write)"; else echo "${STREAM_GAP} apart"; fi), $STREAM_RATE streams/s offered"
+  has_mode latency && echo "latency: one connection, closed loop"
+  if [[ -n ${DB_IDLE_PCT:-} ]]; then echo "gateway database with no traffic: $DB_IDLE_PCT% of a core (in DB us/r: that / req/s)"; fi
   echo
-  printf '%-8s %10s %10s %10s %12s %7s %7s %9s %9s  %s\n' target "req/s" "p50 ms" "p99 ms" "CPU us/req" "CPU %" "other%" "non-2xx" "sock-err" note
-  printf '%-8s %10s %10s %10s %12s %7s %7s %9s %9s\n' -------- ---------- ---------- ---------- ------------ ------- ------- --------- ---------
-  for t in "${TARGETS[@]}"; do
+  printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s  %s\n' target "req/s" "p50 ms" "p99 ms" "CPU us/r" "JIT us/r" "DB us/r" "CPU%" "other%" "RSS MB" "non-2xx" "sock-err" note
+  printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s\n' ---------------- -------- -------- -------- --------- --------- --------- ------ ------ ------ -------- --------
+  for t in "${ROWS[@]}"; do
     note=${R_NOTE[$t]:-}
     [[ $t == stub ]] && note="${note:+$note; }CPU = the stub nginx itself"
     if ((${R_NON2XX[$t]:-0} > 0 || ${R_SOCKERR[$t]:-0} > 0)); then note="*** ERRORS ***${note:+ $note}"; fi
-    printf '%-8s %10s %10s %10s %12s %7s %7s %9s %9s  %s\n' "$t" "${R_RPS[$t]:-n/a}" "${R_P50[$t]:-n/a}" "${R_P99[$t]:-n/a}" \
-      "${R_CPU[$t]:-n/a}" "${R_CPUPCT[$t]:-n/a}" "${R_OTHER[$t]:-n/a}" "${R_NON2XX[$t]:-n/a}" "${R_SOCKERR[$t]:-n/a}" "$note"
+    printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s  %s\n' "$t" "${R_RPS[$t]:-n/a}" "${R_P50[$t]:-n/a}" "${R_P99[$t]:-n/a}" \
+      "${R_CPU[$t]:-n/a}" "${R_JIT[$t]:--}" "${R_DB[$t]:--}" "${R_CPUPCT[$t]:-n/a}" "${R_OTHER[$t]:-n/a}" "${R_RSS[$t]:-n/a}" \
+      "${R_NON2XX[$t]:-n/a}" "${R_SOCKERR[$t]:-n/a}" "$note"
   done
-  if [[ -n ${R_RPS[gateway]:-} && -n ${R_RPS[nginx]:-} ]]; then
+  if ((!BASELINE_ONLY)); then
     echo
-    echo "gateway/nginx  req/s: $(ratio "${R_RPS[gateway]}" "${R_RPS[nginx]}")x   CPU per request: $(ratio "${R_CPU[gateway]}" "${R_CPU[nginx]}")x   p99: $(ratio "${R_P99[gateway]}" "${R_P99[nginx]}")x"
+    echo "gateway/nginx, same run (CPU = the JVM's; -JIT = without its JIT compiler threads; +DB = with its PostgreSQL's):"
+    for m in "${MODE_LIST[@]}"; do
+      g=$(row_of gateway "$m") n=$(row_of nginx "$m")
+      [[ -n ${R_RPS[$g]:-} && -n ${R_RPS[$n]:-} ]] || continue
+      printf '  %-10s req/s %5sx   CPU per request %5sx (-JIT %5sx, +DB %5sx)   p50 %5sx   p99 %5sx\n' "$m" \
+        "$(ratio "${R_RPS[$g]}" "${R_RPS[$n]}")" "$(ratio "${R_CPU[$g]}" "${R_CPU[$n]}")" \
+        "$(ratio "${R_STEADY[$g]:-}" "${R_CPU[$n]}")" \
+        "$(ratio "$(plus "${R_CPU[$g]}" "${R_DB[$g]:-0}")" "${R_CPU[$n]}")" \
+        "$(ratio "${R_P50[$g]}" "${R_P50[$n]}")" "$(ratio "${R_P99[$g]}" "${R_P99[$n]}")"
+    done
+    echo
+    echo "issue 15's targets (this run):"
+    for m in saturated paced; do
+      g=$(row_of gateway "$m") n=$(row_of nginx "$m")
+      [[ -n ${R_CPU[$g]:-} && -n ${R_CPU[$n]:-} ]] || continue
+      target "JVM CPU per request, $m, / nginx's" "$(ratio "${R_CPU[$g]}" "${R_CPU[$n]}")" 1.5
+      target "  the same without the JIT compiler's CPU" "$(ratio "${R_STEADY[$g]:-}" "${R_CPU[$n]}")" 1.5
+    done
+    g=$(row_of gateway stream) n=$(row_of nginx stream)
+    if [[ -n ${R_CPU[$g]:-} && -n ${R_CPU[$n]:-} ]]; then
+      target "CPU per stream (JVM + DB) / nginx's" "$(ratio "$(plus "${R_CPU[$g]}" "${R_DB[$g]:-0}")" "${R_CPU[$n]}")" 1.5
+    fi
+    for m in "${MODE_LIST[@]}"; do
+      g=$(row_of gateway "$m")
+      if [[ -n ${R_DB[$g]:-} ]]; then target "PostgreSQL CPU per record (us), $m" "${R_DB[$g]}" 10; fi
+    done
+    if has_mode saturated; then
+      shed=0; for ((r = 1; r <= ROUNDS; r++)); do
+        g=$(if ((ROUNDS > 1)); then echo "gateway #$r"; else echo gateway; fi); shed=$((shed + ${R_NON2XX[$g]:-0}))
+      done
+      target "shed (non-2xx) requests, saturated, $ROUNDS x $DURATION" "$shed" 0
+    fi
+    g=$(row_of gateway paced)
+    if [[ -n ${R_P99[$g]:-} ]]; then target "p99 at the paced rate (ms)" "${R_P99[$g]}" 2; fi
+    g=$(row_of gateway latency) n=$(row_of nginx latency)
+    if [[ -n ${R_P50[$g]:-} && -n ${R_P50[$n]:-} ]]; then
+      target "p50 at one connection (ms), nginx's + 0.1" "${R_P50[$g]}" "$(awk -v n="${R_P50[$n]}" 'BEGIN{ printf "%.3f", n + 0.1 }')"
+    fi
+    if [[ -n ${GW_PEAK_RSS:-} ]]; then target "JVM resident memory, peak over the runs (MB)" "$GW_PEAK_RSS" 300; fi
   fi
-  [[ -n ${METERING_LINE:-} ]] && { echo; echo "$METERING_LINE"; }
+  if [[ -n ${METERING_LINE:-} ]]; then echo; echo "$METERING_LINE"; fi
   if ((${#NOISY[@]})); then
     echo
-    echo "WARNING: the machine was busy with other work, req/s and latency are unreliable (CPU us/req less so):"
+    echo "WARNING: the machine was busy with other work or a target did not carry its rate; req/s and latency of these rows are unreliable (CPU us/req less so):"
     for e in "${NOISY[@]}"; do echo "  $e"; done
   fi
   if ((${#ERRORS[@]})); then

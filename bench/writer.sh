@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # How many usage records per second the PostgreSQL writer stores, against the embedded PostgreSQL (a real server).
+# Prints records/s and the CPU PostgreSQL spent per record (its process tree).
 # Usage: bench/writer.sh [records, default 200000] [batch size, default 1000]
 set -euo pipefail
 cd "$(dirname "$0")/.."

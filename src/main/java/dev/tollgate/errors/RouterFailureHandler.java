@@ -1,5 +1,7 @@
 package dev.tollgate.errors;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Router;
@@ -22,9 +24,11 @@ public class RouterFailureHandler {
     private static final Logger LOG = Logger.getLogger(RouterFailureHandler.class);
 
     private final ErrorWriter errors;
+    private final Counter unauthenticated;
 
-    public RouterFailureHandler(ErrorWriter errors) {
+    public RouterFailureHandler(ErrorWriter errors, MeterRegistry registry) {
         this.errors = errors;
+        this.unauthenticated = registry.counter("tollgate.gateway.refused", "reason", "unauthenticated");
     }
 
     void register(@Observes Router router) {
@@ -36,6 +40,7 @@ public class RouterFailureHandler {
         if (callerLeft(context)) {
             LOG.debugf(failure, "Caller left during %s %s", context.request().method(), context.normalizedPath());
         } else if (failure instanceof AuthenticationFailedException) {
+            unauthenticated.increment();
             context.response().putHeader("WWW-Authenticate", "Bearer");
             errors.send(context.response(), 401, ErrorCode.UNAUTHORIZED.with("The bearer token is invalid: "
                     + "bad signature, wrong issuer or audience, or expired."));

@@ -3,6 +3,8 @@ package dev.tollgate.identity;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,10 +20,13 @@ public class IdentityStage {
 
     private final CallerResolver callers;
     private final ErrorWriter errors;
+    private final Counter unauthenticated;
 
-    public IdentityStage(CallerResolver callers, ErrorWriter errors) {
+    public IdentityStage(CallerResolver callers, ErrorWriter errors, MeterRegistry registry) {
         this.callers = callers;
         this.errors = errors;
+        // A refused caller is not metered: this counter is where 401s show (with those of RouterFailureHandler).
+        this.unauthenticated = registry.counter("tollgate.gateway.refused", "reason", "unauthenticated");
     }
 
     public boolean enter(RoutingContext context) {
@@ -30,6 +35,7 @@ public class IdentityStage {
             return true;
         } catch (GatewayException e) {
             if (e.code() == ErrorCode.UNAUTHORIZED) {
+                unauthenticated.increment();
                 context.response().putHeader("WWW-Authenticate", "Bearer");
             }
             errors.send(context.response(), e);

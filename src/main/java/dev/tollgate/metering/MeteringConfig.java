@@ -22,8 +22,12 @@ public interface MeteringConfig {
     @WithDefault("5000")
     int batchSize();
 
-    /** How long a record may wait for a batch to fill before it is written anyway. */
-    @WithDefault("PT0.1S")
+    /**
+     * How long a record may wait for a batch to fill before it is written anyway. Each batch costs the database a fixed
+     * ~3 ms of CPU besides its records, so a quiet gateway should not write small batches often; a busy one finds full
+     * batches at every look and writes them back to back. Records wait in the journal, on disk, meanwhile.
+     */
+    @WithDefault("PT1S")
     Duration flushInterval();
 
     /** Longest pause between retries while the database is failing. */

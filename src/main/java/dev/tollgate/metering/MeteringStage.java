@@ -5,6 +5,8 @@ import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
 import dev.tollgate.identity.IdentityStage;
 import dev.tollgate.routing.Target;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,9 +34,11 @@ public class MeteringStage {
     private final ErrorWriter errors;
     private final UsageTaps taps;
     private final Vertx vertx;
+    private final Counter shed;
 
     public MeteringStage(UsageJournal journal, TokenEstimator estimator, ServedModels servedModels,
-                         ShutdownPhase shutdown, ErrorWriter errors, UsageTaps taps, Vertx vertx) {
+                         ShutdownPhase shutdown, ErrorWriter errors, UsageTaps taps, Vertx vertx,
+                         MeterRegistry registry) {
         this.journal = journal;
         this.estimator = estimator;
         this.servedModels = servedModels;
@@ -42,6 +46,8 @@ public class MeteringStage {
         this.errors = errors;
         this.taps = taps;
         this.vertx = vertx;
+        // Shed requests are not metered (nothing was forwarded): this counter is where they show.
+        this.shed = registry.counter("tollgate.gateway.refused", "reason", "shed");
     }
 
     /**
@@ -57,6 +63,7 @@ public class MeteringStage {
             return false;
         }
         if (!journal.accepting()) {
+            shed.increment();
             context.response().putHeader("retry-after", "1");
             errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
                     "The gateway cannot meter more requests right now; retry shortly."));

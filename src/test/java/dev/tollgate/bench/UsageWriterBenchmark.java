@@ -12,23 +12,36 @@ import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * How many usage records per second {@link UsageWriter} puts into a real (embedded) PostgreSQL. Run by
- * {@code bench/writer.sh}; prints figures, asserts nothing.
+ * How many usage records per second {@link UsageWriter} puts into a real (embedded) PostgreSQL, and the CPU PostgreSQL
+ * spends per record (its process tree, from /proc: Linux only). Run by {@code bench/writer.sh}; prints figures, asserts
+ * nothing.
  */
 public final class UsageWriterBenchmark {
 
     private static final Logger LOG = Logger.getLogger(UsageWriterBenchmark.class);
+    private static final Path DATA = Path.of("bench/out/writer-pg");
+    /** USER_HZ: the unit of the CPU times in /proc/<pid>/stat (100 on every Linux this runs on). */
+    private static final double TICKS_PER_SECOND = 100;
 
     public static void main(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        EmbeddedDatabase database = EmbeddedDatabase.startOrGet(Path.of("bench/out/writer-pg"));
+        EmbeddedDatabase database = EmbeddedDatabase.startOrGet(DATA);
         try {
             PGSimpleDataSource dataSource = new PGSimpleDataSource();
             dataSource.setUrl(database.jdbcUrl() + "?reWriteBatchedInserts=true");
@@ -37,14 +50,67 @@ public final class UsageWriterBenchmark {
             Flyway.configure().dataSource(dataSource).load().migrate();
             // The sample catalog, so that every record is priced as in production.
             SampleCatalog.load(dataSource);
-            UsageWriter writer = new UsageWriter(dataSource, new PriceCatalogCache());
+            UsageWriter writer = new UsageWriter(oneConnection(dataSource), new PriceCatalogCache());
             run(writer, Math.min(total / 4, 50_000), batch); // warm-up
+            long ticks = postgresTicks();
             long nanos = run(writer, total, batch);
-            LOG.infof("usage writer: %d records in batches of %d: %.0f records/s (%.1f us/record)",
-                    total, batch, total / (nanos / 1e9), nanos / 1e3 / total);
+            double postgresMicros = (postgresTicks() - ticks) / TICKS_PER_SECOND * 1e6 / total;
+            LOG.infof("usage writer: %d records in batches of %d: %.0f records/s (%.1f us/record), PostgreSQL CPU "
+                    + "%.1f us/record", total, batch, total / (nanos / 1e9), nanos / 1e3 / total, postgresMicros);
         } finally {
             database.stop();
         }
+    }
+
+    /**
+     * A data source that hands out one connection again and again, as the gateway's pool does to its single writer
+     * thread: without it every batch would pay for a new server process and its session-local staging table.
+     */
+    private static DataSource oneConnection(DataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        Connection kept = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, arguments) -> {
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    try {
+                        return method.invoke(connection, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, arguments) -> method.getName().equals("getConnection") ? kept
+                        : method.invoke(dataSource, arguments));
+    }
+
+    /** utime+stime+cutime+cstime of the postmaster and all its descendants. */
+    private static long postgresTicks() throws IOException {
+        long postmaster = Long.parseLong(Files.readAllLines(DATA.resolve("postmaster.pid")).get(0).trim());
+        Map<Long, long[]> processes = new HashMap<>(); // pid -> {ppid, ticks}
+        try (var entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : entries.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String stat = Files.readString(entry.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    processes.put(Long.parseLong(entry.getFileName().toString()), new long[] {Long.parseLong(f[1]),
+                            Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])});
+                } catch (IOException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        long total = 0;
+        for (Map.Entry<Long, long[]> process : processes.entrySet()) {
+            long pid = process.getKey();
+            while (pid > 1 && pid != postmaster && processes.containsKey(pid)) {
+                pid = processes.get(pid)[0];
+            }
+            if (pid == postmaster) {
+                total += process.getValue()[1];
+            }
+        }
+        return total;
     }
 
     private static long run(UsageWriter writer, int total, int batchSize) throws Exception {

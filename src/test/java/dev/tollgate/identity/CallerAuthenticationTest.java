@@ -6,6 +6,7 @@ import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.notNullValue;
@@ -70,6 +71,24 @@ class CallerAuthenticationTest {
     void tokenWithoutAppIdIs403() {
         call(TestTokens.withoutAppId()).statusCode(403).body("error.code", equalTo("403"))
                 .body("error.message", containsString("azp"));
+    }
+
+    /** Refused callers are not metered, and Quarkus' per-request HTTP metrics are off: this counter is where they show. */
+    @Test
+    void refusedCallersAreCounted() {
+        double before = refusedUnauthenticated();
+        given().contentType("application/json").body(BODY).post(CHAT).then().statusCode(401);
+        rejected(call("not.a.jwt"));
+        assertThat(refusedUnauthenticated()).isEqualTo(before + 2);
+    }
+
+    private static double refusedUnauthenticated() {
+        // "<series> <value>", possibly followed by an exemplar ("# {trace_id=…} 1.0 <timestamp>": tracing is on here)
+        String series = "tollgate_gateway_refused_total{reason=\"unauthenticated\"} ";
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length()).split(" ", 2)[0]))
+                .findFirst().orElse(0);
     }
 
     private static ValidatableResponse call(String token) {
