@@ -136,13 +136,13 @@ class UsageJournalTest {
 
     private UsageJournal journal(Path journalDirectory, UsageRecorder recorder) {
         MeteringConfig config = new Config(journalDirectory);
-        return new UsageJournal(config, new JournalFormat(MAPPER), new TokenEstimator(), new ServedModels(config),
+        return new UsageJournal(config, new JournalFormat(), new TokenEstimator(), new ServedModels(config),
                 recorder, new SimpleMeterRegistry());
     }
 
     private UsageRecorder recorder(UsageSink store) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        return new UsageRecorder(store, new JournalFormat(MAPPER), new UsageMetrics(registry),
+        return new UsageRecorder(store, new JournalFormat(), new UsageMetrics(registry),
                 new Config(directory), registry);
     }
 
