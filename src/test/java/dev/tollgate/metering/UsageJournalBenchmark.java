@@ -84,7 +84,7 @@ public final class UsageJournalBenchmark {
     private static double[] run(boolean journalOn, int seconds, Load load) throws Exception {
         Path directory = Files.createTempDirectory(Path.of("target"), "journal-bench");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Config config = new Config(directory, journalOn);
+        MeteringSettings config = MeteringSettings.of(100_000, 5000, directory, Duration.ofSeconds(1), journalOn);
         UsageRecorder recorder = new UsageRecorder(records -> { }, new JournalFormat(), new UsageMetrics(registry),
                 config, registry);
         UsageJournal journal = new UsageJournal(config, new JournalFormat(), load.estimator(),
@@ -146,58 +146,5 @@ public final class UsageJournalBenchmark {
     /** What every round sends: {@code rate} requests per second, each in flight for {@code inFlightMillis}. */
     private record Load(int rate, int inFlightMillis, JsonNode request, Target target, Usage usage,
                         TokenEstimator estimator) {
-    }
-
-    private record Config(Path journal, boolean journalEnabled) implements MeteringConfig {
-
-        @Override
-        public int queueCapacity() {
-            return 100_000;
-        }
-
-        @Override
-        public int batchSize() {
-            return 5000;
-        }
-
-        @Override
-        public Duration flushInterval() {
-            return Duration.ofMillis(100);
-        }
-
-        @Override
-        public Duration maxRetryBackoff() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public String journalDir() {
-            return journal.toString();
-        }
-
-        @Override
-        public Duration journalSyncInterval() {
-            return Duration.ofMillis(20);
-        }
-
-        @Override
-        public Duration journalSegmentAge() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public Map<String, String> servedModels() {
-            return Map.of();
-        }
-
-        @Override
-        public Duration shutdownTimeout() {
-            return Duration.ofSeconds(10);
-        }
-
-        @Override
-        public Duration shutdownReplayTimeout() {
-            return Duration.ofSeconds(10);
-        }
     }
 }
