@@ -2,9 +2,10 @@
 # The CPU the usage journal adds per request: the same paced requests with the journal on and off, alternately, in
 # one JVM (UsageJournalBenchmark; process CPU time, fsync included). Target: at most 5 us per request.
 # Usage: bench/journal.sh [requests per second, default 5000] [seconds per round, default 5] [rounds, default 3]
+#                         [milliseconds each request is in flight, default 100]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
     -Dmdep.includeScope=test >/dev/null
 java -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
-    dev.tollgate.metering.UsageJournalBenchmark "${1:-5000}" "${2:-5}" "${3:-3}" 2>&1 | grep -oE 'journal.*'
+    dev.tollgate.metering.UsageJournalBenchmark "${1:-5000}" "${2:-5}" "${3:-3}" "${4:-100}" 2>&1 | grep -oE 'journal.*'

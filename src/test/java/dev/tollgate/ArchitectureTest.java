@@ -37,10 +37,11 @@ class ArchitectureTest {
                     "reporting", "errors")),
             Map.entry("proxy", Set.of("request", "routing", "metering", "errors")),
             Map.entry("gateway", Set.of("identity", "metering", "request", "admission", "proxy", "errors")),
-            Map.entry("reporting", Set.of("ledger", "pricing", "apps", "identity", "routing", "errors")),
+            Map.entry("capacity", Set.of("pricing", "routing", "identity", "errors")),
+            Map.entry("reporting", Set.of("capacity", "ledger", "pricing", "apps", "identity", "routing", "errors")),
             Map.entry("export", Set.of("metering", "ledger", "routing", "errors")),
             Map.entry("admin", Set.of("routing", "identity", "errors")),
-            Map.entry("lifecycle", Set.of("metering", "apps", "pricing", "admission", "reporting", "ledger", "errors")),
+            Map.entry("lifecycle", Set.of("metering", "apps", "pricing", "admission", "capacity", "reporting", "ledger", "errors")),
             Map.entry("finops", Set.of("reporting", "ledger", "pricing", "apps", "routing", "identity", "errors")));
 
     /** The local stack and the simulator: developer machinery, free to use anything, used by nothing. */

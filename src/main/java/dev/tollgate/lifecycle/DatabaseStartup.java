@@ -2,6 +2,7 @@ package dev.tollgate.lifecycle;
 
 import dev.tollgate.admission.AdmissionLifecycle;
 import dev.tollgate.apps.AppSeeder;
+import dev.tollgate.capacity.CapacitySeeder;
 import dev.tollgate.metering.Backoff;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.pricing.PriceSeeder;
@@ -20,8 +21,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Brings the database into service: migrates it (Flyway), seeds the app registry, the price catalog and the rollup
- * zones, then starts the usage writer. If PostgreSQL is reachable at start this happens before the gateway takes
+ * Brings the database into service: migrates it (Flyway), seeds the app registry, the price and capacity catalogs
+ * and the rollup zones, then starts the usage writer. If PostgreSQL is reachable at start this happens before the gateway takes
  * traffic, and a bad seed file fails the start, as before. If it is not, the gateway starts all the same and serves,
  * its records kept in the journal; this retries in the background (doubling pauses up to half a minute) and writes
  * once the database appears. Readiness says meanwhile that the database is waited for, and stays UP.
@@ -35,6 +36,7 @@ public class DatabaseStartup {
     private final AppSeeder apps;
     private final PriceSeeder prices;
     private final AdmissionLifecycle admission;
+    private final CapacitySeeder capacity;
     private final RollupZoneRegistration zones;
     private final UsageRecorder recorder;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -45,11 +47,12 @@ public class DatabaseStartup {
     });
 
     public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, AdmissionLifecycle admission,
-                           RollupZoneRegistration zones, UsageRecorder recorder) {
+                           CapacitySeeder capacity, RollupZoneRegistration zones, UsageRecorder recorder) {
         this.flyway = flyway;
         this.apps = apps;
         this.prices = prices;
         this.admission = admission;
+        this.capacity = capacity;
         this.zones = zones;
         this.recorder = recorder;
         retries.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -106,6 +109,7 @@ public class DatabaseStartup {
     private void bringIntoService() throws SQLException {
         zones.register();
         prices.seedConfigured();
+        capacity.seedConfigured();
         apps.seedConfigured();
         admission.seedRules();
         recorder.start();

@@ -1,8 +1,8 @@
 package dev.tollgate.metering;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,13 +42,13 @@ final class JournalSegment {
         return file;
     }
 
-    /** Appends the text and forces it to the device (data, not metadata: the size is in the data's blocks). */
-    void appendAndSync(CharSequence text) throws IOException {
+    /** Appends the lines and forces it to the device (data, not metadata: the size is in the data's blocks). */
+    void appendAndSync(JournalLines lines) throws IOException {
         if (channel == null) {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
         }
-        var buffer = StandardCharsets.UTF_8.encode(text.toString());
+        ByteBuffer buffer = lines.buffer();
         while (buffer.hasRemaining()) {
             bytes += channel.write(buffer);
         }

@@ -29,6 +29,7 @@ public final class Meter {
     private boolean stream;
     private JsonNode requestJson;
     private Target target;
+    private UsageRecord.Spill spill;
     private int attempts;
     private String upstreamRequestId;
     private int upstreamStatus;
@@ -74,6 +75,16 @@ public final class Meter {
         if (attempts++ == 0) {
             // From now on a backend may be spending tokens on it: journalled, so that even a crash charges it.
             journal.opened(this);
+        }
+    }
+
+    /**
+     * The target refused the request (429, 5xx, or no answer: status 0) and the request goes on to another: if it is
+     * provisioned, and the first provisioned one to refuse, the record says the request spilled from it.
+     */
+    public void refused(Target refusing, int status) {
+        if (spill == null && refusing.deploymentType().provisioned()) {
+            spill = new UsageRecord.Spill(refusing.backend().id(), refusing.upstreamDeployment(), status);
         }
     }
 
@@ -164,6 +175,12 @@ public final class Meter {
                 target == null ? null : target.backend().region().orElse(null),
                 target == null ? null : target.deploymentType(),
                 operation, stream, status, latencyMs, attempts, usage, upstreamRequestId, caller.userId(), false,
-                limitedBy);
+                limitedBy, target == null ? null : target.upstreamDeployment(),
+                spill != null && target != null && !spill.equals(refusedBy(target)) ? spill : null);
+    }
+
+    /** The spill a refusal by this target would be. */
+    private UsageRecord.Spill refusedBy(Target refusing) {
+        return new UsageRecord.Spill(refusing.backend().id(), refusing.upstreamDeployment(), spill.status());
     }
 }

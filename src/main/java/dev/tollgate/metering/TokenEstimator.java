@@ -39,6 +39,53 @@ public class TokenEstimator {
         return new Usage(input, 0, generated, 0, input + generated, UsageSource.ESTIMATED);
     }
 
+    /**
+     * The prompt's tokens without the tokenizer: its UTF-8 bytes / 4 plus OpenAI's per-message framing. One pass over
+     * the prompt's characters, no allocation, where counting with the tokenizer costs about a microsecond per 10 to 20
+     * characters. For English prose it overestimates o200k_base by a few percent, for code and non-Latin scripts it
+     * underestimates (CJK: about 25 % under). Admission's quick demand, and the prompt a journal entry keeps for a
+     * request that may be interrupted.
+     */
+    public long quickPromptTokens(JsonNode request) {
+        if (request == null) {
+            return 0;
+        }
+        JsonNode messages = request.get("messages");
+        if (messages != null && messages.isArray()) {
+            long bytes = 0;
+            for (JsonNode message : messages) {
+                bytes += utf8Bytes(message.get("content")) + utf8Bytes(message.get("role"));
+            }
+            return REPLY_PRIMING + (long) TOKENS_PER_MESSAGE * messages.size() + (bytes + 3) / 4;
+        }
+        return (utf8Bytes(request.get("prompt")) + utf8Bytes(request.get("input"))
+                + utf8Bytes(request.get("instructions")) + 3) / 4;
+    }
+
+    /** UTF-8 bytes of a text, an array of texts, or content parts ({"text":…} / {"content":…}; images not counted). */
+    private static long utf8Bytes(JsonNode node) {
+        if (node == null) {
+            return 0;
+        }
+        if (node.isTextual()) {
+            String text = node.textValue();
+            long bytes = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            }
+            return bytes;
+        }
+        long bytes = 0;
+        if (node.isArray()) {
+            for (JsonNode part : node) {
+                bytes += part.isObject() ? utf8Bytes(part.get("text")) + utf8Bytes(part.get("content"))
+                        : utf8Bytes(part);
+            }
+        }
+        return bytes;
+    }
+
     Encoding encodingFor(String model) {
         String name = model == null ? "" : model.toLowerCase(Locale.ROOT);
         boolean older = (name.startsWith("gpt-4") && !name.startsWith("gpt-4o") && !name.startsWith("gpt-4.1"))

@@ -62,6 +62,10 @@ final class UsageCsv {
             case USER_ID -> text(csv, r.userId());
             case MODEL_INFERRED -> csv.append(r.modelInferred() ? 't' : 'f');
             case LIMITED_BY -> text(csv, r.limitedBy());
+            case UPSTREAM_DEPLOYMENT -> text(csv, r.upstreamDeployment());
+            case SPILLED_FROM_BACKEND -> text(csv, r.spill() == null ? null : r.spill().backendId());
+            case SPILLED_FROM_DEPLOYMENT -> text(csv, r.spill() == null ? null : r.spill().deployment());
+            case SPILLED_STATUS -> r.spill() == null ? csv : csv.append(r.spill().status());
         };
     }
 

@@ -66,7 +66,7 @@ public class UsageJournal {
     /** Requests opened and not recorded yet: their meter, and their line once written (null before). */
     private final Map<UUID, Open> open = new HashMap<>();
     private final Deque<JournalSegment> sealed = new ArrayDeque<>();
-    private final StringBuilder lines = new StringBuilder(64 * 1024);
+    private final JournalLines lines = new JournalLines(64 * 1024);
     private final List<UsageRecord> batch = new ArrayList<>();
     private JournalSegment current;
     private int segmentNumber;
@@ -175,7 +175,7 @@ public class UsageJournal {
      */
     void sync() {
         long start = System.nanoTime();
-        lines.setLength(0);
+        lines.clear();
         batch.clear();
         Object entry;
         while ((entry = pending.poll()) != null) {
@@ -191,11 +191,12 @@ public class UsageJournal {
         }
         for (Open request : open.values()) {
             if (request.line == null) {
-                request.line = openedLine(request.meter);
-                lines.append(request.line);
+                int from = lines.length();
+                appendOpened(request.meter);
+                request.line = lines.copyFrom(from);
             }
         }
-        if (lines.length() > 0 || !healthy) {
+        if (!lines.isEmpty() || !healthy) {
             // While failing, every round tries again (with nothing to write, whether a file can be opened at all).
             write();
             syncs.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -243,27 +244,21 @@ public class UsageJournal {
         return directory.resolve(runId + "-" + String.format("%08d", segmentNumber++) + SUFFIX);
     }
 
-    /** The opening entry of a request still running at a sync, with its prompt counted now (off the event loop). */
-    private String openedLine(Meter meter) {
+    /** The opening entry of a request still running at a sync, with its prompt's quick estimate. */
+    private void appendOpened(Meter meter) {
         Target target = meter.target();
         String answered = meter.tap() == null ? null : meter.tap().model().orElse(null);
         String inferred = answered != null || target == null ? null : servedModels.of(target).orElse(null);
         String model = answered != null ? answered : inferred;
-        long prompt;
-        try {
-            prompt = estimator.estimate(meter.requestJson(), "", model != null ? model : meter.deployment())
-                    .inputTokens();
-        } catch (RuntimeException e) {
-            prompt = 0;
-        }
+        // The quick count, not the tokenizer: nearly every request is journalled open, and counting each prompt with
+        // the tokenizer would cost more than all the rest of the journal, for an estimate used only after a crash.
+        long prompt = estimator.quickPromptTokens(meter.requestJson());
         OpenedRequest opened = new OpenedRequest(meter.id(), meter.startedAt(), meter.caller().appId(),
                 meter.caller().tenantId(), meter.caller().userId(), meter.deployment(), model, inferred != null,
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
                 target == null ? null : target.deploymentType(), meter.operation(), meter.stream(), prompt);
-        StringBuilder line = new StringBuilder(512);
-        format.appendOpened(line, opened);
-        return line.toString();
+        format.appendOpened(lines, opened);
     }
 
     /** Seals the segment; the requests still open are written again at the start of the next one. */
@@ -275,10 +270,10 @@ public class UsageJournal {
                 recorder.replayLater(current);
             }
             current = null;
-            lines.setLength(0);
-            open.values().forEach(request -> lines.append(request.line));
+            lines.clear();
+            open.values().forEach(request -> lines.raw(request.line));
             batch.clear();
-            if (lines.length() > 0) {
+            if (!lines.isEmpty()) {
                 write();
             }
         } catch (IOException e) {
@@ -351,7 +346,7 @@ public class UsageJournal {
     /** A request opened, and its entry once written. */
     private static final class Open {
         final Meter meter;
-        String line;
+        byte[] line;
 
         Open(Meter meter) {
             this.meter = meter;

@@ -36,6 +36,9 @@ public final class PriceCatalog {
 
     /** The price of a record's tokens, or why it has none. */
     public Priced price(String servedModel, DeploymentType type, String region, Instant at, Tokens tokens) {
+        if (type != null && type.provisioned()) {
+            return Priced.PROVISIONED;
+        }
         Optional<Price> price = servedModel == null || type == null
                 ? Optional.empty()
                 : find(ModelName.parse(servedModel), type, region, at);

@@ -39,6 +39,10 @@ public record PriceRow(String model, Optional<String> modelVersion, DeploymentTy
         if (model.isEmpty()) {
             throw new IllegalArgumentException("A price needs a model");
         }
+        if (deploymentType.provisioned()) {
+            throw new IllegalArgumentException("Provisioned deployments have no per-token price; their capacity is "
+                    + "declared in the capacity catalog (" + model + ")");
+        }
         if (inputPer1m.signum() < 0 || outputPer1m.signum() < 0 || cachedInputPer1m.map(p -> p.signum() < 0).orElse(false)) {
             throw new IllegalArgumentException("Prices cannot be negative (" + model + ")");
         }

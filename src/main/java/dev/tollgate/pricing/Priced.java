@@ -12,6 +12,8 @@ public record Priced(Long priceId, BigDecimal cost) {
 
     static final Priced UNPRICED = new Priced(null, null);
     static final Priced NOTHING_TO_PRICE = new Priced(null, BigDecimal.ZERO);
+    /** Served by provisioned capacity: no per-token price; the hour's cost is allocated (dev.tollgate.capacity). */
+    static final Priced PROVISIONED = new Priced(null, BigDecimal.ZERO);
 
     public boolean unpriced() {
         return cost == null;

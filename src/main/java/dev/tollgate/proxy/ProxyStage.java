@@ -124,6 +124,7 @@ public class ProxyStage {
                 if (next.isPresent()) {
                     LOG.debugf("Backend %s answered %d to request %s; trying %s", target, status,
                             exchange.meter.id(), next.get());
+                    exchange.meter.refused(target, status);
                     send(exchange, next.get());
                 } else {
                     allParked(exchange);
@@ -148,6 +149,7 @@ public class ProxyStage {
         LOG.warnf("Backend %s failed request %s: %s", target, exchange.meter.id(), failure.getMessage());
         Optional<Target> next = nextTarget(exchange);
         if (next.isPresent()) {
+            exchange.meter.refused(target, 0);
             send(exchange, next.get());
         } else {
             reject(exchange, exchange.deadlinePassed()

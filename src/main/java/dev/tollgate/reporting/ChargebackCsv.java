@@ -26,8 +26,9 @@ final class ChargebackCsv {
     /** Excel's cue that the file is UTF-8, as Excel's own "CSV UTF-8" files start. */
     static final String BYTE_ORDER_MARK = "\uFEFF";
     private static final List<String> FIGURES = List.of("requests", "inputTokens", "cachedInputTokens",
-            "outputTokens", "reasoningTokens", "totalTokens", "cost", "currency", "estimatedRequests",
-            "estimatedShare", "missingRequests", "unpricedRequests", "unpricedTokens");
+            "outputTokens", "reasoningTokens", "totalTokens", "cost", "paygCost", "provisionedCost", "currency",
+            "estimatedRequests", "estimatedShare", "missingRequests", "unpricedRequests", "unpricedTokens", "owner",
+            "reason");
     private static final CsvMapper CSV = CsvMapper.builder()
             .enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS)
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
@@ -52,12 +53,16 @@ final class ChargebackCsv {
             line.put("reasoningTokens", f.reasoningTokens());
             line.put("totalTokens", f.totalTokens());
             line.put("cost", f.cost());
+            line.put("paygCost", f.paygCost());
+            line.put("provisionedCost", f.provisionedCost());
             line.put("currency", CsvCells.text(report.currency()));
             line.put("estimatedRequests", f.estimatedRequests());
             line.put("estimatedShare", f.estimatedShare());
             line.put("missingRequests", f.missingRequests());
             line.put("unpricedRequests", f.unpricedRequests());
             line.put("unpricedTokens", f.unpricedTokens());
+            line.put("owner", CsvCells.text(row.owner()));
+            line.put("reason", row.reason());
             lines.add(line);
         }
         try {

@@ -18,12 +18,9 @@ import java.util.stream.Collectors;
  */
 public enum ChargebackGrouping {
     APP("app", "app_id", List.of(new Column("app", "d.app_id"),
-            new Column("appName",
-                    "coalesce(a.display_name, g.display_name, '" + ChargebackGrouping.UNREGISTERED + "')"))),
-    BUSINESS_UNIT("businessUnit", "app_id", List.of(new Column("businessUnit",
-            "coalesce(a.business_unit, '" + ChargebackGrouping.UNREGISTERED + "')"))),
-    COST_CENTER("costCenter", "app_id", List.of(new Column("costCenter",
-            "coalesce(a.cost_center, '" + ChargebackGrouping.UNREGISTERED + "')"))),
+            new Column("appName", registry("coalesce(a.display_name, g.display_name)")))),
+    BUSINESS_UNIT("businessUnit", "app_id", List.of(new Column("businessUnit", registry("a.business_unit")))),
+    COST_CENTER("costCenter", "app_id", List.of(new Column("costCenter", registry("a.cost_center")))),
     MODEL("model", "model", List.of(new Column("model", "nullif(d.model, '')"))),
     DEPLOYMENT("deployment", "deployment", List.of(new Column("deployment", "d.deployment"))),
     BACKEND("backend", "backend_id", List.of(new Column("backend", "nullif(d.backend_id, '')"))),
@@ -45,6 +42,11 @@ public enum ChargebackGrouping {
         this.parameter = parameter;
         this.rollupColumn = rollupColumn;
         this.columns = columns;
+    }
+
+    /** A registry column of the group's app; none for idle capacity, which has no app (it names its owner). */
+    private static String registry(String column) {
+        return "case when d.app_id is not null then coalesce(" + column + ", '" + UNREGISTERED + "') end";
     }
 
     /** As written in {@code groupBy}. */

@@ -1,5 +1,6 @@
 package dev.tollgate.reporting;
 
+import dev.tollgate.capacity.AllocatedCost;
 import dev.tollgate.ledger.DailyRollup;
 import dev.tollgate.ledger.RollupZones;
 import dev.tollgate.pricing.PricingConfig;
@@ -14,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -22,11 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Runs a chargeback report in the database: over the daily rollups of the report's time zone when it has them, else
- * over the usage records of the period aggregated the same way on the fly (same figures, slower). The groups and the
- * grand total come from one query ({@code grouping sets}), so they cannot disagree.
+ * over the usage records of the period aggregated the same way on the fly (same figures, slower), together with the
+ * provisioned capacity allocated over the period ({@link AllocatedCost}); idle capacity forms groups of its own, one
+ * per owner. The groups and the grand total come from one query ({@code grouping sets}), so they cannot disagree.
  */
 @ApplicationScoped
 public class ChargebackQuery {
@@ -35,6 +39,7 @@ public class ChargebackQuery {
     private static final String PERIOD_SUMS = "sum(r.requests) as requests, sum(r.input_tokens) as input_tokens, "
             + "sum(r.cached_input_tokens) as cached_input_tokens, sum(r.output_tokens) as output_tokens, "
             + "sum(r.reasoning_tokens) as reasoning_tokens, sum(r.total_tokens) as total_tokens, sum(r.cost) as cost, "
+            + "sum(r.provisioned_cost) as provisioned_cost, "
             + "sum(r.estimated_requests) as estimated_requests, sum(r.estimated_tokens) as estimated_tokens, "
             + "sum(r.missing_requests) as missing_requests, "
             + "coalesce(sum(r.requests) filter (where not r.priced), 0) as unpriced_requests, "
@@ -43,7 +48,12 @@ public class ChargebackQuery {
     private static final String SUMS = "sum(d.requests), sum(d.input_tokens), sum(d.cached_input_tokens), "
             + "sum(d.output_tokens), sum(d.reasoning_tokens), sum(d.total_tokens), coalesce(sum(d.cost), 0), "
             + "sum(d.estimated_requests), sum(d.estimated_tokens), sum(d.missing_requests), "
-            + "sum(d.unpriced_requests), sum(d.unpriced_tokens)";
+            + "sum(d.unpriced_requests), sum(d.unpriced_tokens), coalesce(sum(d.provisioned_cost), 0)";
+    /** The pay-as-you-go rows (rollups or records) with the columns the allocation lines add. */
+    private static final String PAY_AS_YOU_GO = "select zone, day, app_id, model, deployment, backend_id, priced, "
+            + "user_id, null::text as owner, requests, estimated_requests, missing_requests, input_tokens, cached_input_tokens, "
+            + "output_tokens, reasoning_tokens, total_tokens, estimated_tokens, cost, 0::numeric as provisioned_cost "
+            + "from ";
     private static final String RECORDS_OF_PERIOD = "(select * from usage_record where occurred_at >= ? and occurred_at < ?)";
 
     private final DataSource dataSource;
@@ -68,20 +78,26 @@ public class ChargebackQuery {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement statement = connection.prepareStatement(sql)) {
             int parameter = 1;
+            OffsetDateTime start = from.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
+            OffsetDateTime end = to.atStartOfDay(zone).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC);
             if (!fromRollups) {
-                statement.setObject(parameter++, from.atStartOfDay(zone).toOffsetDateTime()
-                        .withOffsetSameInstant(ZoneOffset.UTC));
-                statement.setObject(parameter++, to.atStartOfDay(zone).toOffsetDateTime()
-                        .withOffsetSameInstant(ZoneOffset.UTC));
+                statement.setObject(parameter++, start);
+                statement.setObject(parameter++, end);
                 statement.setString(parameter++, zone.getId());
             }
+            statement.setString(parameter++, zone.getId());
+            statement.setString(parameter++, zone.getId());
+            statement.setObject(parameter++, start);
+            statement.setObject(parameter++, end);
             statement.setString(parameter++, zone.getId());
             statement.setObject(parameter++, from);
             statement.setObject(parameter, to);
             try (ResultSet result = statement.executeQuery()) {
+                // Group columns, then (when grouped) the idle owner, then grouping(), then the figures.
+                int grouping = columns.isEmpty() ? 1 : columns.size() + 2;
                 while (result.next()) {
-                    ChargebackReport.Figures figures = figures(result, columns.size() + 2);
-                    boolean isTotal = columns.isEmpty() || result.getInt(columns.size() + 1) != 0;
+                    ChargebackReport.Figures figures = figures(result, grouping + 1);
+                    boolean isTotal = columns.isEmpty() || result.getInt(grouping) != 0;
                     if (isTotal) {
                         total = figures;
                     } else {
@@ -89,7 +105,9 @@ public class ChargebackQuery {
                         for (int i = 0; i < columns.size(); i++) {
                             group.put(columns.get(i).name(), result.getString(i + 1));
                         }
-                        rows.add(new ChargebackReport.Row(group, figures));
+                        String owner = result.getString(columns.size() + 1);
+                        rows.add(new ChargebackReport.Row(group, owner,
+                                owner == null ? null : AllocatedCost.IDLE_REASON, figures));
                     }
                 }
             }
@@ -103,16 +121,18 @@ public class ChargebackQuery {
     private static String sql(List<ChargebackGrouping> groupBy, List<ChargebackGrouping.Column> columns,
                               boolean fromRollups) {
         String keys = columns.stream().map(ChargebackGrouping.Column::sql).collect(Collectors.joining(", "));
-        String source = fromRollups
+        String payAsYouGo = fromRollups
                 ? "usage_daily"
-                : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ")";
+                : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ") p";
+        String source = "(" + PAY_AS_YOU_GO + payAsYouGo + " union all " + AllocatedCost.AS_ROLLUP_ROWS + ")";
         // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small; a
         // report by month without days sums each month's days into its first.
         boolean byDay = groupBy.contains(ChargebackGrouping.DAY);
-        List<String> needed = groupBy.stream()
+        List<String> needed = Stream.concat(groupBy.stream()
                 .map(g -> g == ChargebackGrouping.MONTH && !byDay
                         ? "date_trunc('month', r.day)::date as day"
-                        : "r." + g.rollupColumn() + " as " + g.rollupColumn())
+                        : "r." + g.rollupColumn() + " as " + g.rollupColumn()),
+                        Stream.of("r.owner as owner"))
                 .distinct().toList();
         String positions = IntStream.rangeClosed(1, needed.size()).mapToObj(String::valueOf)
                 .collect(Collectors.joining(", "));
@@ -120,19 +140,19 @@ public class ChargebackQuery {
                 + " from " + source + " r where r.zone = ? and r.day >= ? and r.day < ?"
                 + (needed.isEmpty() ? "" : " group by " + positions);
         boolean registry = groupBy.stream().anyMatch(ChargebackGrouping::fromRegistry);
-        return "select " + (columns.isEmpty() ? "" : keys + ", ")
+        return "select " + (columns.isEmpty() ? "" : keys + ", d.owner, ")
                 + (columns.isEmpty() ? "1" : "grouping(" + keys + ")") + ", " + SUMS
                 + " from (" + period + ") d" + (registry ? " left join app a on a.app_id = d.app_id"
                 + " left join app_directory g on g.app_id = d.app_id and g.found" : "")
-                + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + "), ())")
-                + " order by " + (columns.size() + 1) + (columns.isEmpty() ? "" : ", " + keys);
+                + " group by " + (columns.isEmpty() ? "()" : "grouping sets ((" + keys + ", d.owner), ())")
+                + " order by " + (columns.isEmpty() ? "1" : (columns.size() + 2) + ", d.owner nulls first, " + keys);
     }
 
     private static ChargebackReport.Figures figures(ResultSet result, int first) throws SQLException {
-        BigDecimal cost = result.getBigDecimal(first + 6);
         return ChargebackReport.Figures.of(result.getLong(first), result.getLong(first + 1),
                 result.getLong(first + 2), result.getLong(first + 3), result.getLong(first + 4),
-                result.getLong(first + 5), cost, result.getLong(first + 7), result.getLong(first + 8),
-                result.getLong(first + 9), result.getLong(first + 10), result.getLong(first + 11));
+                result.getLong(first + 5), result.getBigDecimal(first + 6), result.getBigDecimal(first + 12),
+                result.getLong(first + 7), result.getLong(first + 8), result.getLong(first + 9),
+                result.getLong(first + 10), result.getLong(first + 11));
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.reporting;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 import java.math.BigDecimal;
@@ -20,13 +21,20 @@ import java.util.Map;
 public record ChargebackReport(LocalDate from, LocalDate to, String tz, String currency, List<String> groupBy,
                                String source, List<Row> rows, Figures total) {
 
-    /** One group: its key columns (as named by the grouping) and its figures. */
-    public record Row(Map<String, String> group, @JsonUnwrapped Figures figures) {
+    /**
+     * One group: its key columns (as named by the grouping) and its figures. A group of idle provisioned capacity
+     * names the {@code owner} it is charged to and the {@code reason}; other groups have neither.
+     */
+    public record Row(Map<String, String> group, @JsonInclude(JsonInclude.Include.NON_NULL) String owner,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String reason, @JsonUnwrapped Figures figures) {
     }
 
     /**
      * The sums of one group.
      *
+     * @param cost              what the group is charged: {@code paygCost} + {@code provisionedCost}
+     * @param paygCost          its tokens priced pay-as-you-go (spilled requests included)
+     * @param provisionedCost   its share of provisioned capacity, allocated hourly (docs/chargeback.md)
      * @param estimatedRequests requests whose usage the upstream did not report, counted with a tokenizer
      * @param estimatedShare    the share of total tokens that were estimated (0 to 1, four decimals), null if no tokens
      * @param missingRequests   requests whose usage could not be known at all (no tokens counted)
@@ -34,16 +42,19 @@ public record ChargebackReport(LocalDate from, LocalDate to, String tz, String c
      * @param unpricedTokens    those requests' total tokens (not in {@code cost})
      */
     public record Figures(long requests, long inputTokens, long cachedInputTokens, long outputTokens,
-                          long reasoningTokens, long totalTokens, BigDecimal cost, long estimatedRequests,
-                          BigDecimal estimatedShare, long missingRequests, long unpricedRequests, long unpricedTokens) {
+                          long reasoningTokens, long totalTokens, BigDecimal cost, BigDecimal paygCost,
+                          BigDecimal provisionedCost, long estimatedRequests, BigDecimal estimatedShare,
+                          long missingRequests, long unpricedRequests, long unpricedTokens) {
 
         static Figures of(long requests, long inputTokens, long cachedInputTokens, long outputTokens,
-                          long reasoningTokens, long totalTokens, BigDecimal cost, long estimatedRequests,
-                          long estimatedTokens, long missingRequests, long unpricedRequests, long unpricedTokens) {
+                          long reasoningTokens, long totalTokens, BigDecimal paygCost, BigDecimal provisionedCost,
+                          long estimatedRequests, long estimatedTokens, long missingRequests, long unpricedRequests,
+                          long unpricedTokens) {
             BigDecimal share = totalTokens == 0 ? null : BigDecimal.valueOf(estimatedTokens)
                     .divide(BigDecimal.valueOf(totalTokens), 4, RoundingMode.HALF_EVEN);
             return new Figures(requests, inputTokens, cachedInputTokens, outputTokens, reasoningTokens, totalTokens,
-                    cost, estimatedRequests, share, missingRequests, unpricedRequests, unpricedTokens);
+                    paygCost.add(provisionedCost), paygCost, provisionedCost, estimatedRequests, share,
+                    missingRequests, unpricedRequests, unpricedTokens);
         }
     }
 }

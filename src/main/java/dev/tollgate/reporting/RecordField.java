@@ -27,10 +27,11 @@ record RecordField(RecordColumn column, String name, Kind kind) {
     private static RecordField of(RecordColumn column) {
         Kind kind = switch (column) {
             case ID, APP_ID, TENANT_ID, DEPLOYMENT, MODEL, BACKEND_ID, REGION, OPERATION, USAGE_SOURCE,
-                 UPSTREAM_REQUEST_ID, DEPLOYMENT_TYPE, USER_ID, LIMITED_BY -> Kind.TEXT;
+                 UPSTREAM_REQUEST_ID, DEPLOYMENT_TYPE, USER_ID, LIMITED_BY, UPSTREAM_DEPLOYMENT, SPILLED_FROM_BACKEND,
+                 SPILLED_FROM_DEPLOYMENT -> Kind.TEXT;
             case OCCURRED_AT -> Kind.INSTANT;
             case STATUS, LATENCY_MS, ATTEMPTS, INPUT_TOKENS, CACHED_INPUT_TOKENS, OUTPUT_TOKENS, REASONING_TOKENS,
-                 TOTAL_TOKENS, PRICE_ID -> Kind.INTEGER;
+                 TOTAL_TOKENS, PRICE_ID, SPILLED_STATUS -> Kind.INTEGER;
             case STREAM, MODEL_INFERRED -> Kind.BOOLEAN;
             case COST -> Kind.DECIMAL;
         };

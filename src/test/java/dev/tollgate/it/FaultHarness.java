@@ -148,20 +148,46 @@ final class FaultHarness implements AutoCloseable {
                 "postgres");
     }
 
-    /** usage_source of each record of these ids, one entry per row (a doubled id would show twice). */
+    /**
+     * The records of these ids, one entry per row (a doubled id would show twice): id, usage_source, status,
+     * input_tokens, output_tokens.
+     */
     List<String[]> rows(Collection<String> ids) throws SQLException {
         List<String[]> rows = new ArrayList<>();
         if (ids.isEmpty()) {
             return rows;
         }
         try (Connection connection = connect(); Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery("select id, usage_source from usage_record where id in ('"
-                     + String.join("','", ids) + "')")) {
+             ResultSet result = statement.executeQuery("select id, usage_source, status, input_tokens, output_tokens "
+                     + "from usage_record where id in ('" + String.join("','", ids) + "')")) {
             while (result.next()) {
-                rows.add(new String[] {result.getString(1), result.getString(2)});
+                rows.add(new String[] {result.getString(1), result.getString(2), result.getString(3),
+                        result.getString(4), result.getString(5)});
             }
         }
         return rows;
+    }
+
+    /** The gateways' logs so far (every gateway of this scenario). */
+    String gatewayLogs() throws IOException {
+        StringBuilder logs = new StringBuilder();
+        try (var listing = Files.newDirectoryStream(work, "gateway-*.log")) {
+            for (Path log : listing) {
+                logs.append(Files.readString(log));
+            }
+        }
+        return logs.toString();
+    }
+
+    /** The journal's segment files left on disk. */
+    List<Path> journalFiles() throws IOException {
+        Path journal = work.resolve("journal");
+        if (!Files.isDirectory(journal)) {
+            return List.of();
+        }
+        try (var listing = Files.list(journal)) {
+            return listing.toList();
+        }
     }
 
     /** One line per scenario, the fault suite's figures. */

@@ -20,9 +20,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 11's faults on the packaged gateway as real processes (see {@link FaultHarness}): killed with SIGKILL
- * mid-stream and started again, stopped with SIGTERM under continuous load, started while PostgreSQL is down. In
- * every scenario each request the backend served is recorded exactly once. Each logs a {@code FAULT-SUITE} line with
- * its figures (bench/faults.sh collects them).
+ * mid-stream and started again, stopped with SIGTERM under continuous load, stopped with SIGTERM while streams outlive
+ * the drain, started while PostgreSQL is down. In every scenario each request the backend served is recorded exactly
+ * once. Each logs a {@code FAULT-SUITE} line with its figures (bench/faults.sh collects them).
  */
 class JournalFaultIT {
 
@@ -133,6 +133,76 @@ class JournalFaultIT {
             assertThat(rows).hasSize(served.size());
             assertThat(badRefusals.get()).as("503s in the AOAI shape with Retry-After").isZero();
             // pre-stop delay 1 s + drain 3 s + the writer's last batch, well within the margin
+            assertThat(exitMillis).as("exit time after SIGTERM").isLessThan(12_000);
+        }
+    }
+
+    @Test
+    void streamsStillRunningAtTheDrainDeadlineAreRecordedOnceWithTheirEstimateBeforeTheProcessExits() throws Exception {
+        // Streams of ~27 events 1 s apart (~27 s each) outlive the pre-stop delay (1 s) and the drain (2 s) by far.
+        try (FaultHarness harness = new FaultHarness("sigterm-deadline", "1s")) {
+            harness.startDatabase();
+            Process gateway = harness.startGateway(Map.of("quarkus.shutdown.delay", "PT1S",
+                    "quarkus.shutdown.timeout", "PT2S"));
+            String app = "deadline-" + UUID.randomUUID();
+            int streamCount = 3;
+            Set<String> streaming = ConcurrentHashMap.newKeySet();
+            Map<String, StringBuffer> bodies = new ConcurrentHashMap<>();
+            List<Thread> readers = new ArrayList<>();
+            for (int i = 0; i < streamCount; i++) {
+                Thread reader = new Thread(() -> {
+                    try {
+                        HttpResponse<java.io.InputStream> response = harness.http.send(harness.chat(app, true, 400),
+                                HttpResponse.BodyHandlers.ofInputStream());
+                        String id = response.headers().firstValue("x-request-id").orElseThrow();
+                        StringBuffer body = new StringBuffer();
+                        bodies.put(id, body);
+                        streaming.add(id);
+                        try (java.io.InputStream in = response.body()) {
+                            byte[] chunk = new byte[8192];
+                            for (int read; (read = in.read(chunk)) >= 0; ) {
+                                body.append(new String(chunk, 0, read, java.nio.charset.StandardCharsets.UTF_8));
+                            }
+                        }
+                    } catch (java.io.IOException e) {
+                        // the stream cut when the gateway stopped
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                reader.start();
+                readers.add(reader);
+            }
+            // Every stream under way, its answer begun (some tokens relayed, so the estimate counts output too).
+            await().atMost(Duration.ofSeconds(20)).until(() -> streaming.size() == streamCount
+                    && bodies.values().stream().allMatch(body -> body.toString().contains("\"content\"")));
+            long stop = System.nanoTime();
+            gateway.destroy();
+            assertThat(gateway.waitFor(20, TimeUnit.SECONDS)).as("exited").isTrue();
+            long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop);
+            for (Thread reader : readers) {
+                reader.join(10_000);
+            }
+
+            // The gateway is not started again: what is in PostgreSQL now was written before it exited.
+            List<String[]> rows = harness.rows(streaming);
+            FaultHarness.figures("sigterm-drain-deadline", streaming, rows);
+            assertThat(bodies.values()).as("cut at the deadline, not finished")
+                    .noneMatch(body -> body.toString().contains("[DONE]"));
+            assertThat(rows).as("one record per stream").hasSize(streamCount);
+            assertThat(rows.stream().map(row -> row[0]).distinct().count()).isEqualTo(streamCount);
+            for (String[] row : rows) {
+                assertThat(row[1]).as("usage_source of %s", row[0]).isEqualTo("estimated");
+                assertThat(row[2]).as("status: the backend's").isEqualTo("200");
+                assertThat(Long.parseLong(row[3])).as("the prompt's tokens").isPositive();
+                assertThat(Long.parseLong(row[4])).as("the output relayed so far").isPositive();
+            }
+            // Recorded by the relay as the deadline closes its connections (the event loops still run then), or else
+            // by the shutdown's synchronous sweep: which one is a race; that none fails is not.
+            assertThat(harness.gatewayLogs()).contains("Profile prod activated")
+                    .doesNotContain("RejectedExecutionException").doesNotContain("Could not record request");
+            assertThat(harness.journalFiles()).as("nothing left for the next start").isEmpty();
+            // pre-stop delay 1 s + drain 2 s + recording and the writer's last batch
             assertThat(exitMillis).as("exit time after SIGTERM").isLessThan(12_000);
         }
     }

