@@ -69,10 +69,12 @@ public class IdentityStage {
     private void verified(RoutingContext context, AsyncResult<JsonWebToken> verified, Handler<RoutingContext> next) {
         if (verified.succeeded()) {
             pass(context, verified.result(), next);
-        } else if (verified.cause() instanceof ParseException invalid) {
+            return;
+        }
+        // Nobody reads the body of a refused request: let it drain so that the connection can serve the next.
+        context.request().resume();
+        if (verified.cause() instanceof ParseException invalid) {
             LOG.debugf("Bearer token refused: %s", invalid.getMessage());
-            // Nobody reads the body of a refused request: let it drain so that the connection can serve the next.
-            context.request().resume();
             refuse(context, "The bearer token is invalid: bad signature, wrong issuer or audience, or expired.");
         } else {
             context.fail(verified.cause());

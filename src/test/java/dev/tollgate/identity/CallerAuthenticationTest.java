@@ -75,6 +75,16 @@ class CallerAuthenticationTest {
         call(token).statusCode(200).body("usage.total_tokens", notNullValue());
     }
 
+    /** The cache is keyed by the whole token: a cached token's header and claims under another signature are not it. */
+    @Test
+    void anotherSignatureOnACachedTokenIs401() {
+        String token = TestTokens.v2("app-auth-tampered");
+        call(token).statusCode(200);
+        int signature = token.lastIndexOf('.') + 1;
+        rejected(call(token.substring(0, signature) + (token.charAt(signature) == 'A' ? 'B' : 'A')
+                + token.substring(signature + 1)));
+    }
+
     @Test
     void lowerCaseBearerSchemeIsAccepted() {
         given().contentType("application/json").header("Authorization", "bearer " + TestTokens.v2("app-auth-case"))
