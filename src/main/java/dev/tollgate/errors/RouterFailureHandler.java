@@ -12,8 +12,8 @@ import java.io.IOException;
 /**
  * Catches what fails below Quarkus REST and the gateway handler: a body over the size limit, or an unexpected fault;
  * answers in the AOAI error shape instead of an HTML 500. (Bearer tokens are refused by the gateway's IdentityStage
- * and, authenticated lazily, by the REST APIs' own exception mappers.) A caller that closes or resets its connection (as clients do
- * when a 413 answers their upload) is no fault of the gateway, and there is no one left to answer.
+ * and, authenticated lazily, by the REST APIs' own exception mappers.) A caller that closes or resets its connection
+ * (as clients do when a 413 answers their upload) is no fault of the gateway, and there is no one left to answer.
  */
 @ApplicationScoped
 public class RouterFailureHandler {
