@@ -42,6 +42,14 @@ public interface IdentityConfig {
     @WithDefault("PT1H")
     Duration tokenCacheTtl();
 
+    /**
+     * How many new (uncached) tokens the gateway verifies at once on worker threads; a request with a new token past
+     * it is refused with 503 at once, so that a flood of distinct (e.g. invalid) tokens cannot queue without limit on
+     * the worker pool the REST APIs and the database share. A cached token is never counted.
+     */
+    @WithDefault("64")
+    int maxVerificationsInFlight();
+
     /** The names of the app roles (the token's {@code roles} claim) that the report and admin APIs require. */
     RoleNames roles();
 

@@ -14,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Who is calling, in two steps. {@link #authenticate} validates the bearer token before the request body is read,
  * so that a caller without a valid token never has it buffered; {@link #enter}, the first stage of the chain, turns
@@ -24,7 +26,8 @@ import org.jboss.logging.Logger;
  * HTTP authentication (off: {@code quarkus.http.auth.proactive=false}, the REST APIs authenticate lazily): a token
  * seen before is a cache lookup on the event loop, where the security pipeline's Mutiny and context propagation
  * cost a quarter of the event loop's time (docs/performance.md). A new token is verified on a worker thread, since
- * its signing keys may have to be fetched (a JWKS URL).
+ * its signing keys may have to be fetched (a JWKS URL); at most {@code max-verifications-in-flight} at once, past
+ * which a request with a new token is refused with 503 and {@code retry-after} (docs/operations.md says why 503).
  */
 @ApplicationScoped
 public class IdentityStage {
@@ -37,14 +40,20 @@ public class IdentityStage {
     private final CachingJwtParser tokens;
     private final CallerResolver callers;
     private final ErrorWriter errors;
+    private final int maxVerifications;
+    private final AtomicInteger verifications = new AtomicInteger();
     private final Counter unauthenticated;
+    private final Counter verificationsFull;
 
-    public IdentityStage(CachingJwtParser tokens, CallerResolver callers, ErrorWriter errors, MeterRegistry registry) {
+    public IdentityStage(CachingJwtParser tokens, CallerResolver callers, IdentityConfig config, ErrorWriter errors,
+                         MeterRegistry registry) {
         this.tokens = tokens;
         this.callers = callers;
         this.errors = errors;
-        // A refused caller is not metered: this counter is where 401s show.
+        this.maxVerifications = config.maxVerificationsInFlight();
+        // A refused caller is not metered: these counters are where its 401 or 503 shows.
         this.unauthenticated = registry.counter("tollgate.gateway.refused", "reason", "unauthenticated");
+        this.verificationsFull = registry.counter("tollgate.gateway.refused", "reason", "verifications_full");
     }
 
     /** Ahead of the body: passes a request with a valid bearer token on to {@code next}, answers 401 otherwise. */
@@ -60,10 +69,21 @@ public class IdentityStage {
             pass(context, cached, next);
             return;
         }
+        if (verifications.incrementAndGet() > maxVerifications) {
+            verifications.decrementAndGet();
+            verificationsFull.increment();
+            context.response().putHeader("retry-after", "1");
+            errors.send(context.response(), new GatewayException(ErrorCode.SERVICE_UNAVAILABLE,
+                    "The gateway is verifying too many new tokens at once; retry shortly."));
+            return;
+        }
         // Held until the token is verified; the body handler resumes it.
         context.request().pause();
         context.vertx().<JsonWebToken>executeBlocking(() -> tokens.parse(token), false)
-                .onComplete(verified -> verified(context, verified, next));
+                .onComplete(verified -> {
+                    verifications.decrementAndGet();
+                    verified(context, verified, next);
+                });
     }
 
     private void verified(RoutingContext context, AsyncResult<JsonWebToken> verified, Handler<RoutingContext> next) {

@@ -1,8 +1,6 @@
 package dev.tollgate.identity;
 
 import dev.tollgate.support.TestTokens;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.jwt.build.Jwt;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -14,7 +12,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -106,16 +103,7 @@ class CachingJwtParserTest {
     }
 
     private CachingJwtParser parser(Map<String, String> overrides) {
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "tollgate.identity.key-location", "classpath:keys/test-public.pem",
-                "tollgate.identity.issuers", TestTokens.V1_ISSUER + "," + TestTokens.V2_ISSUER,
-                "tollgate.identity.audiences", TestTokens.AUDIENCE));
-        properties.putAll(overrides);
-        IdentityConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(properties, "test"))
-                .withMapping(IdentityConfig.class)
-                .build().getConfigMapping(IdentityConfig.class);
-        return new CachingJwtParser(config, clock);
+        return new CachingJwtParser(IdentityConfigs.with(overrides), clock);
     }
 
     /** A clock that moves only when the test says so. */
