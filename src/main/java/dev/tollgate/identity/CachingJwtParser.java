@@ -23,11 +23,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Validates caller tokens: for the gateway's {@link IdentityStage} directly, and for the REST APIs as the parser
- * SmallRye JWT's authentication mechanism uses (replaced here), so that
+ * Validates caller tokens: for the gateway's {@link IdentityStage} ({@link #verify}, {@link #cached}), and for the
+ * REST APIs as the parser SmallRye JWT's authentication mechanism uses (replaced here, {@link #parse}), so that
  * <ul>
- *   <li>a token is verified once and then trusted until its {@code exp} (apps reuse an Entra token for up to an hour,
- *   so this saves an RSA verification on nearly every request), in a cache bounded in size
+ *   <li>on the gateway a token is verified once and then trusted until its {@code exp} (apps reuse an Entra token for
+ *   up to an hour, so this saves an RSA verification on nearly every request), in a cache bounded in size
  *   ({@code token-cache-size}) and in time ({@code token-cache-ttl});</li>
  *   <li>both Entra issuers (v1 and v2) of a tenant are accepted.</li>
  * </ul>
@@ -35,6 +35,11 @@ import java.util.concurrent.TimeUnit;
  * whole token string (signature included), so only the exact token that was verified is trusted; a token is cached
  * only once every check has passed. Its own {@code exp}, not the clock skew, ends its time in the cache: past it, the
  * token is verified again (and accepted by the parser only within the skew).
+ *
+ * <p>An entry holds the token's {@link Caller}, resolved once, and its {@code exp}: all the gateway's request path
+ * needs, so a cached token costs one lookup, and an entry a few hundred bytes instead of the parsed token's claims
+ * (docs/performance.md). The REST APIs, which need the parsed token for their roles and are not a hot path, verify
+ * their token on every request.
  */
 @Alternative
 @Priority(1)
@@ -42,20 +47,22 @@ import java.util.concurrent.TimeUnit;
 public class CachingJwtParser implements JWTParser {
 
     private final DefaultJWTParser delegate;
+    private final CallerResolver callers;
     private final Set<String> issuers;
     private final Clock clock;
     private final Cache<String, Verified> verified;
 
     @Inject
-    public CachingJwtParser(IdentityConfig config) {
-        this(config, Clock.systemUTC());
+    public CachingJwtParser(IdentityConfig config, CallerResolver callers) {
+        this(config, callers, Clock.systemUTC());
     }
 
     /** With the clock the cache reads, so that a test can take a cached token past its expiry. */
-    CachingJwtParser(IdentityConfig config, Clock clock) {
+    CachingJwtParser(IdentityConfig config, CallerResolver callers, Clock clock) {
         // A principal factory of its own: the default is a JVM-wide one whose key resolver (the JWKS and its refresh)
         // belongs to whichever parser used it first.
         this.delegate = new DefaultJWTParser(verification(config), new DefaultJWTCallerPrincipalFactory());
+        this.callers = callers;
         this.issuers = Set.copyOf(config.issuers());
         this.clock = clock;
         long ttlNanos = config.tokenCacheTtl().toNanos();
@@ -83,30 +90,38 @@ public class CachingJwtParser implements JWTParser {
     }
 
     /**
-     * The token as verified before, if it is in the cache and not expired; null otherwise. A map lookup, cheap
-     * enough for the event loop, where {@link #parse(String)} of a new token may fetch keys (a JWKS URL).
+     * The caller of a token verified before, if it is in the cache and not expired; null otherwise. A map lookup,
+     * cheap enough for the event loop, where {@link #verify(String)} of a new token may fetch keys (a JWKS URL).
      */
-    public JsonWebToken cached(String token) {
+    public Caller cached(String token) {
         Verified entry = verified.getIfPresent(token);
-        return entry != null && clock.millis() < entry.expiresAtMillis() ? entry.jwt() : null;
+        return entry != null && clock.millis() < entry.expiresAtMillis() ? entry.caller() : null;
     }
 
-    @Override
-    public JsonWebToken parse(String token) throws ParseException {
-        JsonWebToken cached = cached(token);
+    /** The caller of the token, from the cache or verified now (blocking: a worker thread) and then cached. */
+    public Caller verify(String token) throws ParseException {
+        Caller cached = cached(token);
         if (cached != null) {
             return cached;
         }
+        JsonWebToken jwt = parse(token);
+        Caller caller = callers.resolve(jwt);
+        verified.put(token, new Verified(caller, TimeUnit.SECONDS.toMillis(jwt.getExpirationTime())));
+        return caller;
+    }
+
+    /** Verifies the token, every time: signature, audience, expiry, then the issuer. */
+    @Override
+    public JsonWebToken parse(String token) throws ParseException {
         JsonWebToken jwt = delegate.parse(token);
         if (!issuers.contains(jwt.getIssuer())) {
             throw new ParseException("Token issuer " + jwt.getIssuer() + " is not accepted");
         }
-        verified.put(token, new Verified(jwt, TimeUnit.SECONDS.toMillis(jwt.getExpirationTime())));
         return jwt;
     }
 
-    /** A token that passed every check, and its {@code exp}, read once. */
-    private record Verified(JsonWebToken jwt, long expiresAtMillis) {
+    /** The caller of a token that passed every check, and its {@code exp}, read once. */
+    private record Verified(Caller caller, long expiresAtMillis) {
 
         /** Until its expiry, at most the cache's TTL. */
         Duration trustedFor(Clock clock, long ttlNanos) {

@@ -5,7 +5,8 @@ import java.util.Set;
 /**
  * Who is calling: the Entra application (the unit of chargeback) and where its token came from.
  *
- * @param appId    the client application id: {@code azp} of a v2 token, {@code appid} of a v1 token
+ * @param appId    the client application id: {@code azp} of a v2 token, {@code appid} of a v1 token; null only between
+ *                 {@link CallerResolver} and {@link IdentityStage#enter}, which refuses such a token
  * @param tenantId the Entra tenant ({@code tid})
  * @param objectId the service principal or user object id ({@code oid})
  * @param roles    app roles granted to the caller ({@code roles})

@@ -1,7 +1,5 @@
 package dev.tollgate.identity;
 
-import dev.tollgate.errors.ErrorCode;
-import dev.tollgate.errors.GatewayException;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonString;
@@ -10,8 +8,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import java.util.Set;
 
 /**
- * Turns a validated token into a {@link Caller}, or rejects the request. Everything it reads comes from the
- * validated token, never from a header or the request body.
+ * Turns a validated token into a {@link Caller}, once per token: {@link CachingJwtParser} keeps the caller with the
+ * token. Everything it reads comes from the validated token, never from a header or the request body.
  */
 @Startup // a bad users setting (hashed without a key) fails the start, not the first request
 @ApplicationScoped
@@ -32,16 +30,14 @@ public class CallerResolver {
         this.userIds = UserIds.of(config.users());
     }
 
+    /** The caller of a verified token; its {@code appId} is null when the token names none (refused with 403). */
     public Caller resolve(JsonWebToken jwt) {
         String appId = text(jwt, V2_APP_ID);
         if (appId == null) {
             appId = text(jwt, V1_APP_ID);
         }
-        if (appId == null) {
-            throw new GatewayException(ErrorCode.FORBIDDEN,
-                    "The token names no calling application (neither 'azp' nor 'appid' claim).");
-        }
-        Set<String> roles = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
+        // A copy: the caller outlives the parsed token in the cache, which must not keep the token's claims alive.
+        Set<String> roles = jwt.getGroups() == null ? Set.of() : Set.copyOf(jwt.getGroups());
         String objectId = text(jwt, "oid");
         return new Caller(appId, text(jwt, "tid"), objectId, roles,
                 delegated(jwt) && objectId != null ? userIds.of(objectId) : null);

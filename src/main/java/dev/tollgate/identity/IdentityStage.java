@@ -11,16 +11,16 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Who is calling, in two steps. {@link #authenticate} validates the bearer token before the request body is read,
- * so that a caller without a valid token never has it buffered; {@link #enter}, the first stage of the chain, turns
- * the token into the {@link Caller} the later stages charge, or refuses the request. A refused request is not
- * metered: there is nobody to charge.
+ * so that a caller without a valid token never has it buffered, and finds the token's {@link Caller} (cached with
+ * the token); {@link #enter}, the first stage of the chain, passes that caller on to the later stages, which charge
+ * it, or refuses the request when the token names no application. A refused request is not metered: there is
+ * nobody to charge.
  *
  * <p>The gateway validates the token itself with {@link CachingJwtParser} rather than through Quarkus' proactive
  * HTTP authentication (off: {@code quarkus.http.auth.proactive=false}, the REST APIs authenticate lazily): a token
@@ -33,22 +33,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class IdentityStage {
 
     private static final Logger LOG = Logger.getLogger(IdentityStage.class);
-    private static final String TOKEN = "tollgate.token";
     private static final String CALLER = "tollgate.caller";
     private static final String BEARER = "Bearer ";
 
     private final CachingJwtParser tokens;
-    private final CallerResolver callers;
     private final ErrorWriter errors;
     private final int maxVerifications;
     private final AtomicInteger verifications = new AtomicInteger();
     private final Counter unauthenticated;
     private final Counter verificationsFull;
 
-    public IdentityStage(CachingJwtParser tokens, CallerResolver callers, IdentityConfig config, ErrorWriter errors,
-                         MeterRegistry registry) {
+    public IdentityStage(CachingJwtParser tokens, IdentityConfig config, ErrorWriter errors, MeterRegistry registry) {
         this.tokens = tokens;
-        this.callers = callers;
         this.errors = errors;
         this.maxVerifications = config.maxVerificationsInFlight();
         // A refused caller is not metered: these counters are where its 401 or 503 shows.
@@ -64,7 +60,7 @@ public class IdentityStage {
                     + "Send an Entra ID access token as 'Authorization: Bearer <token>'.");
             return;
         }
-        JsonWebToken cached = tokens.cached(token);
+        Caller cached = tokens.cached(token);
         if (cached != null) {
             pass(context, cached, next);
             return;
@@ -79,14 +75,14 @@ public class IdentityStage {
         }
         // Held until the token is verified; the body handler resumes it.
         context.request().pause();
-        context.vertx().<JsonWebToken>executeBlocking(() -> tokens.parse(token), false)
+        context.vertx().<Caller>executeBlocking(() -> tokens.verify(token), false)
                 .onComplete(verified -> {
                     verifications.decrementAndGet();
                     verified(context, verified, next);
                 });
     }
 
-    private void verified(RoutingContext context, AsyncResult<JsonWebToken> verified, Handler<RoutingContext> next) {
+    private void verified(RoutingContext context, AsyncResult<Caller> verified, Handler<RoutingContext> next) {
         if (verified.succeeded()) {
             pass(context, verified.result(), next);
             return;
@@ -101,8 +97,8 @@ public class IdentityStage {
         }
     }
 
-    private static void pass(RoutingContext context, JsonWebToken token, Handler<RoutingContext> next) {
-        context.put(TOKEN, token);
+    private static void pass(RoutingContext context, Caller caller, Handler<RoutingContext> next) {
+        context.put(CALLER, caller);
         next.handle(context);
     }
 
@@ -122,15 +118,14 @@ public class IdentityStage {
         return token.isEmpty() ? null : token;
     }
 
-    /** The stage: the caller of the token {@link #authenticate} validated, or 403 when it names no application. */
+    /** The stage: passes the caller of the token {@link #authenticate} validated, or 403 when it names no app. */
     public boolean enter(RoutingContext context) {
-        try {
-            context.put(CALLER, callers.resolve(context.<JsonWebToken>get(TOKEN)));
+        if (caller(context).appId() != null) {
             return true;
-        } catch (GatewayException e) {
-            errors.send(context.response(), e);
-            return false;
         }
+        errors.send(context.response(), new GatewayException(ErrorCode.FORBIDDEN,
+                "The token names no calling application (neither 'azp' nor 'appid' claim)."));
+        return false;
     }
 
     /** The caller this stage established for the request. */

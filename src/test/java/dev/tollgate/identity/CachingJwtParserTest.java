@@ -3,7 +3,6 @@ package dev.tollgate.identity;
 import dev.tollgate.support.TestTokens;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.jwt.build.Jwt;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -32,10 +31,10 @@ class CachingJwtParserTest {
         Instant exp = clock.instant().plus(Duration.ofMinutes(10));
         String token = TestTokens.expiringAt(exp, "app-cache-exp");
 
-        JsonWebToken jwt = parser.parse(token);
-        assertThat(parser.cached(token)).isSameAs(jwt);
+        Caller caller = parser.verify(token);
+        assertThat(parser.cached(token)).isSameAs(caller);
         clock.set(exp.minusMillis(1));
-        assertThat(parser.cached(token)).isSameAs(jwt);
+        assertThat(parser.cached(token)).isSameAs(caller);
         clock.set(exp);
         assertThat(parser.cached(token)).isNull();
     }
@@ -46,7 +45,7 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of());
         String token = TestTokens.expiringAt(clock.instant().minusSeconds(20), "app-cache-skew");
 
-        assertThat(parser.parse(token).getClaim("appid").toString()).contains("app-cache-skew");
+        assertThat(parser.verify(token).appId()).isEqualTo("app-cache-skew");
         assertThat(parser.cached(token)).isNull();
     }
 
@@ -55,9 +54,9 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of("tollgate.identity.token-cache-ttl", "PT5M"));
         String token = TestTokens.v2("app-cache-ttl");
 
-        JsonWebToken jwt = parser.parse(token);
+        Caller caller = parser.verify(token);
         clock.advance(Duration.ofMinutes(5).minusMillis(1));
-        assertThat(parser.cached(token)).isSameAs(jwt);
+        assertThat(parser.cached(token)).isSameAs(caller);
         clock.advance(Duration.ofMillis(1));
         assertThat(parser.cached(token)).isNull();
     }
@@ -67,7 +66,7 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of("tollgate.identity.token-cache-size", "3"));
         String[] tokens = IntStream.range(0, 12).mapToObj(i -> TestTokens.v1("app-cache-size-" + i)).toArray(String[]::new);
         for (String token : tokens) {
-            parser.parse(token);
+            parser.verify(token);
         }
         long stillCached = IntStream.range(0, tokens.length).filter(i -> parser.cached(tokens[i]) != null).count();
         assertThat(stillCached).isBetween(1L, 3L);
@@ -82,8 +81,8 @@ class CachingJwtParserTest {
         String audience = TestTokens.forAudience("api://someone-else", "app-cache-audience");
         String expired = TestTokens.expired("app-cache-expired");
         for (String token : new String[] {foreign, forged, audience, expired}) {
-            assertThatThrownBy(() -> parser.parse(token)).isInstanceOf(ParseException.class);
-            assertThatThrownBy(() -> parser.parse(token)).isInstanceOf(ParseException.class);
+            assertThatThrownBy(() -> parser.verify(token)).isInstanceOf(ParseException.class);
+            assertThatThrownBy(() -> parser.verify(token)).isInstanceOf(ParseException.class);
             assertThat(parser.cached(token)).isNull();
         }
     }
@@ -93,17 +92,57 @@ class CachingJwtParserTest {
     void anotherSignatureOnACachedTokensClaimsIsRefused() throws ParseException {
         CachingJwtParser parser = parser(Map.of());
         String token = TestTokens.v1("app-cache-tampered");
-        parser.parse(token);
+        parser.verify(token);
         int signature = token.lastIndexOf('.') + 1;
         String tampered = token.substring(0, signature) + (token.charAt(signature) == 'A' ? 'B' : 'A')
                 + token.substring(signature + 1);
 
         assertThat(parser.cached(tampered)).isNull();
-        assertThatThrownBy(() -> parser.parse(tampered)).isInstanceOf(ParseException.class);
+        assertThatThrownBy(() -> parser.verify(tampered)).isInstanceOf(ParseException.class);
+    }
+
+    /** What the request path needs is resolved once, with the token: app, user and roles, as CallerResolver reads them. */
+    @Test
+    void theCacheHoldsTheTokensCaller() throws ParseException {
+        CachingJwtParser parser = parser(Map.of());
+        String delegated = TestTokens.delegated("app-cache-caller", "user-oid-1");
+        String withRoles = TestTokens.withRoles("app-cache-roles", TestTokens.READER_ROLE);
+
+        parser.verify(delegated);
+        parser.verify(withRoles);
+
+        Caller user = parser.cached(delegated);
+        assertThat(user.appId()).isEqualTo("app-cache-caller");
+        assertThat(user.userId()).isEqualTo("user-oid-1");
+        assertThat(user.tenantId()).isEqualTo(TestTokens.TENANT);
+        assertThat(parser.cached(withRoles).roles()).containsExactly(TestTokens.READER_ROLE);
+        assertThat(parser.cached(withRoles).userId()).isNull();
+    }
+
+    /** A valid token naming no app is cached too, so that its 403 costs a lookup, not a verification, each time. */
+    @Test
+    void aValidTokenNamingNoAppIsCachedWithoutAnAppId() throws ParseException {
+        CachingJwtParser parser = parser(Map.of());
+        String token = TestTokens.withoutAppId();
+
+        assertThat(parser.verify(token).appId()).isNull();
+        assertThat(parser.cached(token)).isNotNull();
+    }
+
+    /** The REST APIs' parse verifies every time and fills no cache: they need the parsed token, not the caller. */
+    @Test
+    void parseVerifiesWithoutCaching() throws ParseException {
+        CachingJwtParser parser = parser(Map.of());
+        String token = TestTokens.v2("app-cache-rest");
+
+        assertThat(parser.parse(token).getIssuer()).isEqualTo(TestTokens.V2_ISSUER);
+        assertThat(parser.cached(token)).isNull();
+        assertThatThrownBy(() -> parser.parse(TestTokens.forged("app-cache-rest"))).isInstanceOf(ParseException.class);
     }
 
     private CachingJwtParser parser(Map<String, String> overrides) {
-        return new CachingJwtParser(IdentityConfigs.with(overrides), clock);
+        IdentityConfig config = IdentityConfigs.with(overrides);
+        return new CachingJwtParser(config, new CallerResolver(config), clock);
     }
 
     /** A clock that moves only when the test says so. */

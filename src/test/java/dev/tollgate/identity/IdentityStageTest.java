@@ -42,7 +42,7 @@ class IdentityStageTest {
     void aNewTokenPastTheCapIsRefusedWith503AndRetryAfterButACachedTokenIsNot() throws ParseException {
         startWithCap(0);
         String cached = TestTokens.v2("app-cap-cached");
-        tokens.parse(cached);
+        tokens.verify(cached);
 
         gateway().header("Authorization", "Bearer " + TestTokens.v2("app-cap-new")).body("{}").post("/chat")
                 .then().statusCode(503).header("retry-after", "1")
@@ -83,9 +83,8 @@ class IdentityStageTest {
     private void startWithCap(int cap) {
         IdentityConfig config = IdentityConfigs.with(
                 Map.of("tollgate.identity.max-verifications-in-flight", Integer.toString(cap)));
-        tokens = new CachingJwtParser(config);
-        IdentityStage stage = new IdentityStage(tokens, new CallerResolver(config), config,
-                new ErrorWriter(new ObjectMapper()), registry);
+        tokens = new CachingJwtParser(config, new CallerResolver(config));
+        IdentityStage stage = new IdentityStage(tokens, config, new ErrorWriter(new ObjectMapper()), registry);
         BodyHandler body = BodyHandler.create(false);
         Router router = Router.router(vertx);
         router.post("/chat").handler(context -> stage.authenticate(context, body)).handler(context -> answer(stage, context));
