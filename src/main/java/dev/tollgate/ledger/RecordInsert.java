@@ -11,8 +11,8 @@ public final class RecordInsert {
     /** Creates the staging table, once per session; it empties at every commit. */
     public static final String CREATE_STAGING = "create temp table if not exists usage_record_staging "
             + "(like usage_record) on commit delete rows";
-    /** Reads CSV rows of the {@link RecordColumn}s, in their order, into the staging table. */
-    public static final String COPY = "copy usage_record_staging (" + RecordColumn.ALL + ") from stdin (format csv)";
+    /** Reads binary COPY rows of the {@link RecordColumn}s, in their order, into the staging table. */
+    public static final String COPY = "copy usage_record_staging (" + RecordColumn.ALL + ") from stdin (format binary)";
     /** Moves the staged records that are new into {@code usage_record}, and adds those to the daily rollups. */
     public static final String INSERT_STAGED = "with inserted as (insert into usage_record (" + RecordColumn.ALL
             + ") select " + RecordColumn.ALL + " from usage_record_staging on conflict (id) do nothing returning "

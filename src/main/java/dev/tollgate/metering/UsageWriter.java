@@ -6,8 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.postgresql.PGConnection;
 
 import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -52,9 +52,9 @@ public class UsageWriter implements UsageSink {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
-                String csv = UsageCsv.of(records, prices.current(connection));
+                byte[] rows = UsageCopy.of(records, prices.current(connection));
                 statement.execute(RecordInsert.CREATE_STAGING);
-                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RecordInsert.COPY, new StringReader(csv));
+                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RecordInsert.COPY, new ByteArrayInputStream(rows));
                 statement.executeUpdate(RecordInsert.INSERT_STAGED);
                 connection.commit();
             } catch (SQLException | IOException | RuntimeException e) {
