@@ -22,7 +22,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -142,20 +141,8 @@ class CapacityCorrectionTest {
     }
 
     private Map<String, Object> row(int ptu, String rate, Instant from, Instant to) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("backend", backend);
-        row.put("deployment", "gpt-4o-ptu");
-        row.put("model", "gpt-4o");
-        row.put("deploymentType", "global-provisioned");
-        row.put("ptu", ptu);
-        row.put("billing", "hourly");
-        row.put("currency", "USD");
-        row.put("amount", new BigDecimal(rate));
-        row.put("policy", "full");
-        row.put("idleOwner", owner);
-        row.put("effectiveFrom", from.toString());
-        row.put("effectiveTo", to.toString());
-        return row;
+        return CapacityFixtures.capacity(backend, "gpt-4o-ptu", "gpt-4o", "global-provisioned", ptu, "hourly", rate,
+                "full", owner, from.toString(), to.toString());
     }
 
     private UsageRecord record(String app, String at, long input, long output) {

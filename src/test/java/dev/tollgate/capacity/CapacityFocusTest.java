@@ -20,7 +20,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,15 +59,8 @@ class CapacityFocusTest {
                         capacity(10, "hourly", "2.00", "2024-06-01", "2024-06-03"),
                         capacity(20, "monthly", "7200.00", "2024-06-01", "2024-07-01")))
                 .post("/api/capacity/rows").then().statusCode(200);
-        Map<String, Object> price = new LinkedHashMap<>();
-        price.put("model", "gpt-4o");
-        price.put("deploymentType", "regional");
-        price.put("region", region);
-        price.put("currency", "USD");
-        price.put("inputPer1m", new BigDecimal("2.5"));
-        price.put("outputPer1m", new BigDecimal("10"));
-        price.put("effectiveFrom", "2024-01-01");
-        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(price)).post("/api/prices")
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(CapacityFixtures.regionalGpt4oPrice(region)))
+                .post("/api/prices")
                 .then().statusCode(200);
         writer.write(List.of(
                 record(apps.get(0), backend, DeploymentType.GLOBAL_PROVISIONED, "2024-06-01T09:10:00Z", 700_000, 90_000, null),
@@ -149,20 +141,8 @@ class CapacityFocusTest {
     }
 
     private Map<String, Object> capacity(int ptu, String billing, String amount, String from, String to) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("backend", backend);
-        row.put("deployment", "gpt-4o-ptu");
-        row.put("model", "gpt-4o");
-        row.put("deploymentType", "global-provisioned");
-        row.put("ptu", ptu);
-        row.put("billing", billing);
-        row.put("currency", "USD");
-        row.put("amount", new BigDecimal(amount));
-        row.put("policy", "utilization");
-        row.put("idleOwner", owner);
-        row.put("effectiveFrom", from);
-        row.put("effectiveTo", to);
-        return row;
+        return CapacityFixtures.capacity(backend, "gpt-4o-ptu", "gpt-4o", "global-provisioned", ptu, billing, amount,
+                "utilization", owner, from, to);
     }
 
     private UsageRecord record(String app, String target, DeploymentType type, String at, long input, long output,
