@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.path.json.config.JsonPathConfig;
+import dev.tollgate.capacity.CapacityFixtures.Frontier;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +22,16 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static dev.tollgate.capacity.CapacityFixtures.frontier;
+import static dev.tollgate.capacity.CapacityFixtures.setFrontier;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * A capacity correction through the admin API: two days of a provisioned deployment (10 PTUs at 2.00 an hour, policy
@@ -62,52 +65,16 @@ class CapacityCorrectionTest {
 
     @Test
     void aCorrectionOfAPastPeriodReallocatesItsHoursAndTheReportFollows() throws Exception {
-        given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                .body(List.of(row(10, "2.00", DAY_ONE, END))).post("/api/capacity/rows")
-                .then().statusCode(200).body("added", equalTo(1));
-        writer.write(List.of(
-                record(appX, "2024-05-01T10:20:00Z", 1_000, 0), record(appY, "2024-05-01T10:40:00Z", 1_500, 500),
-                record(appX, "2024-05-02T10:05:00Z", 1_000, 0), record(appY, "2024-05-02T10:50:00Z", 1_500, 500),
-                record(appX, "2024-05-02T11:30:00Z", 1_000, 0)));
-        // Every deployment's hours of these days allocated now, so the correction below is all that changes.
-        given().auth().oauth2(ADMIN).post("/api/capacity/allocate?from=" + DAY_ONE + "&to=" + END)
-                .then().statusCode(200);
-        // 48 hours at 20.00; hour 10 of each day: X 1/4, Y 3/4; hour 11 of day two: X alone; the rest idle.
-        assertReport("30.00", "30.00", "900.00");
-
-        Frontier before = frontier();
+        Frontier before = frontier(dataSource);
         try {
-            setFrontier(new Frontier(END, before.lastSeq()));
-            long lastRun = lastRunId();
-            JsonPath added = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
-                    .body(List.of(row(12, "1.50", DAY_TWO, END))).post("/api/capacity/rows")
-                    .then().statusCode(200).body("added", equalTo(1)).extract().jsonPath().using(EXACT);
-            assertThat(added.getString("reallocation.reason")).isEqualTo("capacity-change");
-            assertThat(Instant.parse(added.getString("reallocation.from"))).isEqualTo(DAY_TWO);
-            assertThat(Instant.parse(added.getString("reallocation.to"))).isEqualTo(END);
-            assertThat(added.getLong("reallocation.changedHours")).isEqualTo(24);
-            BigDecimal costBefore = new BigDecimal(added.getString("reallocation.costBefore"));
-            BigDecimal costAfter = new BigDecimal(added.getString("reallocation.costAfter"));
-            assertThat(costBefore.subtract(costAfter)).as("24 hours at 20.00 became 24 at 18.00")
-                    .isEqualByComparingTo("48");
-
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement query = connection.prepareStatement("select reason, from_hour, to_hour, "
-                         + "changed_hours, cost_before, cost_after from capacity_allocation_run where id > ?")) {
-                query.setLong(1, lastRun);
-                try (ResultSet audit = query.executeQuery()) {
-                    assertThat(audit.next()).as("the run is audited").isTrue();
-                    assertThat(audit.getString(1)).isEqualTo("capacity-change");
-                    assertThat(audit.getObject(2, OffsetDateTime.class).toInstant()).isEqualTo(DAY_TWO);
-                    assertThat(audit.getObject(3, OffsetDateTime.class).toInstant()).isEqualTo(END);
-                    assertThat(audit.getLong(4)).isEqualTo(24);
-                    assertThat(audit.getBigDecimal(5)).isEqualByComparingTo(costBefore);
-                    assertThat(audit.getBigDecimal(6)).isEqualByComparingTo(costAfter);
-                    assertThat(audit.next()).as("one run").isFalse();
-                }
-            }
+            // As if the background runs stood at the first day: declaring the capacity re-allocates nothing.
+            setFrontier(dataSource, new Frontier(DAY_ONE, before.lastSeq()));
+            given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                    .body(List.of(row(10, "2.00", DAY_ONE, END))).post("/api/capacity/rows")
+                    .then().statusCode(200).body("added", equalTo(1)).body("reallocation", nullValue());
+            correct();
         } finally {
-            setFrontier(before);
+            setFrontier(dataSource, before);
         }
         // Day two at 18.00 an hour: hour 10 X 4.50, Y 13.50; hour 11 X 18.00. Day one as before.
         assertReport("27.50", "28.50", "856.00");
@@ -118,6 +85,49 @@ class CapacityCorrectionTest {
         assertThat(corrected.get("ptu")).isEqualTo(12);
         assertThat(new BigDecimal(corrected.get("cost").toString())).isEqualByComparingTo("18.00");
         assertThat(new BigDecimal(corrected.get("allocatedCost").toString())).isEqualByComparingTo("18.00");
+    }
+
+    /** Traffic, the two days allocated, then the correction of day two, with the background runs past both days. */
+    private void correct() throws Exception {
+        writer.write(List.of(
+                record(appX, "2024-05-01T10:20:00Z", 1_000, 0), record(appY, "2024-05-01T10:40:00Z", 1_500, 500),
+                record(appX, "2024-05-02T10:05:00Z", 1_000, 0), record(appY, "2024-05-02T10:50:00Z", 1_500, 500),
+                record(appX, "2024-05-02T11:30:00Z", 1_000, 0)));
+        // Every deployment's hours of these days allocated now, so the correction below is all that changes.
+        given().auth().oauth2(ADMIN).post("/api/capacity/allocate?from=" + DAY_ONE + "&to=" + END)
+                .then().statusCode(200);
+        // 48 hours at 20.00; hour 10 of each day: X 1/4, Y 3/4; hour 11 of day two: X alone; the rest idle.
+        assertReport("30.00", "30.00", "900.00");
+
+        setFrontier(dataSource, new Frontier(END, frontier(dataSource).lastSeq()));
+        long lastRun = lastRunId();
+        JsonPath added = given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
+                .body(List.of(row(12, "1.50", DAY_TWO, END))).post("/api/capacity/rows")
+                .then().statusCode(200).body("added", equalTo(1)).extract().jsonPath().using(EXACT);
+        assertThat(added.getString("reallocation.reason")).isEqualTo("capacity-change");
+        assertThat(Instant.parse(added.getString("reallocation.from"))).isEqualTo(DAY_TWO);
+        assertThat(Instant.parse(added.getString("reallocation.to"))).isEqualTo(END);
+        assertThat(added.getLong("reallocation.changedHours")).isEqualTo(24);
+        BigDecimal costBefore = new BigDecimal(added.getString("reallocation.costBefore"));
+        BigDecimal costAfter = new BigDecimal(added.getString("reallocation.costAfter"));
+        assertThat(costBefore.subtract(costAfter)).as("24 hours at 20.00 became 24 at 18.00")
+                .isEqualByComparingTo("48");
+
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement("select reason, from_hour, to_hour, "
+                     + "changed_hours, cost_before, cost_after from capacity_allocation_run where id > ?")) {
+            query.setLong(1, lastRun);
+            try (ResultSet audit = query.executeQuery()) {
+                assertThat(audit.next()).as("the run is audited").isTrue();
+                assertThat(audit.getString(1)).isEqualTo("capacity-change");
+                assertThat(audit.getObject(2, OffsetDateTime.class).toInstant()).isEqualTo(DAY_TWO);
+                assertThat(audit.getObject(3, OffsetDateTime.class).toInstant()).isEqualTo(END);
+                assertThat(audit.getLong(4)).isEqualTo(24);
+                assertThat(audit.getBigDecimal(5)).isEqualByComparingTo(costBefore);
+                assertThat(audit.getBigDecimal(6)).isEqualByComparingTo(costAfter);
+                assertThat(audit.next()).as("one run").isFalse();
+            }
+        }
     }
 
     /** The two days by app, in UTC (daily totals) and Etc/UTC (the hourly lines): the same exact figures. */
@@ -150,28 +160,6 @@ class CapacityCorrectionTest {
         return new UsageRecord(UUID.randomUUID(), Instant.parse(at), app, "tenant", "chat-" + run,
                 "gpt-4o-2024-08-06", backend, "r-" + run, DeploymentType.GLOBAL_PROVISIONED, "chat/completions",
                 false, 200, 10, 1, usage, null, null, false, null, "gpt-4o-ptu", null);
-    }
-
-    private record Frontier(Instant frontier, long lastSeq) {
-    }
-
-    private Frontier frontier() throws Exception {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet state = statement.executeQuery("select frontier, last_seq from capacity_allocator_state")) {
-            state.next();
-            OffsetDateTime frontier = state.getObject(1, OffsetDateTime.class);
-            return new Frontier(frontier == null ? null : frontier.toInstant(), state.getLong(2));
-        }
-    }
-
-    /** Where the background allocation stands: a correction re-allocates the hours before it. */
-    private void setFrontier(Frontier state) throws Exception {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(
-                "update capacity_allocator_state set frontier = ?, last_seq = ?")) {
-            update.setObject(1, state.frontier() == null ? null : state.frontier().atOffset(ZoneOffset.UTC));
-            update.setLong(2, state.lastSeq());
-            update.executeUpdate();
-        }
     }
 
     private long lastRunId() throws Exception {

@@ -10,6 +10,7 @@ import dev.tollgate.metering.UsageSource;
 import dev.tollgate.metering.UsageWriter;
 import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.support.TestTokens;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -53,12 +54,23 @@ class CapacityFocusTest {
     @Inject
     UsageWriter writer;
 
+    @Inject
+    AgroalDataSource dataSource;
+
     @Test
     void theExportOfProvisionedCapacityAddsUpToTheChargebackOfTheSameDays() throws Exception {
-        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(
-                        capacity(10, "hourly", "2.00", "2024-06-01", "2024-06-03"),
-                        capacity(20, "monthly", "7200.00", "2024-06-01", "2024-07-01")))
-                .post("/api/capacity/rows").then().statusCode(200);
+        CapacityFixtures.Frontier before = CapacityFixtures.frontier(dataSource);
+        try {
+            // As if the background runs stood at the first day: declaring the capacity re-allocates nothing.
+            CapacityFixtures.setFrontier(dataSource, new CapacityFixtures.Frontier(
+                    Instant.parse("2024-06-01T00:00:00Z"), before.lastSeq()));
+            given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(
+                            capacity(10, "hourly", "2.00", "2024-06-01", "2024-06-03"),
+                            capacity(20, "monthly", "7200.00", "2024-06-01", "2024-07-01")))
+                    .post("/api/capacity/rows").then().statusCode(200);
+        } finally {
+            CapacityFixtures.setFrontier(dataSource, before);
+        }
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(CapacityFixtures.regionalGpt4oPrice(region)))
                 .post("/api/prices")
                 .then().statusCode(200);
