@@ -1,6 +1,5 @@
 package dev.tollgate.capacity;
 
-import dev.tollgate.ledger.CopyCsv;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
@@ -290,12 +289,12 @@ public class Allocator {
                                       String model, String idleOwner, long requests, BigDecimal weighted,
                                       BigDecimal cost) {
         csv.append(key.hour()).append(',').append(capacityId).append(',');
-        CopyCsv.text(csv, key.deployment().backendId()).append(',');
-        CopyCsv.text(csv, key.deployment().deployment()).append(',');
-        CopyCsv.text(csv, appId).append(',');
-        CopyCsv.text(csv, deployment).append(',');
-        CopyCsv.text(csv, model).append(',');
-        CopyCsv.text(csv, idleOwner).append(',');
+        Csv.text(csv, key.deployment().backendId()).append(',');
+        Csv.text(csv, key.deployment().deployment()).append(',');
+        Csv.text(csv, appId).append(',');
+        Csv.text(csv, deployment).append(',');
+        Csv.text(csv, model).append(',');
+        Csv.text(csv, idleOwner).append(',');
         csv.append(requests).append(',').append(weighted.toPlainString()).append(',').append(cost.toPlainString())
                 .append('\n');
     }
@@ -322,8 +321,8 @@ public class Allocator {
 
         String csv() {
             StringBuilder csv = new StringBuilder();
-            CopyCsv.text(csv, key.deployment().backendId()).append(',');
-            CopyCsv.text(csv, key.deployment().deployment()).append(',');
+            Csv.text(csv, key.deployment().backendId()).append(',');
+            Csv.text(csv, key.deployment().deployment()).append(',');
             return csv.append(key.hour()).append(',').append(ptu).append(',')
                     .append(capacity == null ? "" : capacity.toPlainString()).append(',')
                     .append(weighted.toPlainString()).append(',').append(requests).append(',')

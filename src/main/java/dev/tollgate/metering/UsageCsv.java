@@ -1,7 +1,5 @@
 package dev.tollgate.metering;
 
-import static dev.tollgate.ledger.CopyCsv.text;
-
 import dev.tollgate.ledger.RecordColumn;
 import dev.tollgate.pricing.PriceCatalog;
 import dev.tollgate.pricing.Priced;
@@ -69,5 +67,22 @@ final class UsageCsv {
             case SPILLED_FROM_DEPLOYMENT -> text(csv, r.spill() == null ? null : r.spill().deployment());
             case SPILLED_STATUS -> r.spill() == null ? csv : csv.append(r.spill().status());
         };
+    }
+
+    private static StringBuilder text(StringBuilder csv, String value) {
+        if (value == null) {
+            return csv;
+        }
+        csv.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                csv.append('"');
+            }
+            if (c != 0) { // PostgreSQL text cannot hold NUL: a record with one would be refused forever
+                csv.append(c);
+            }
+        }
+        return csv.append('"');
     }
 }
