@@ -6,20 +6,24 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.postgresql.PGConnection;
 
 import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 
 /**
  * The PostgreSQL sink: writes usage records a batch per transaction, each priced with the catalog committed at that
  * moment, inserted as {@link RecordInsert} says, records and daily rollups in one statement, so that a retried batch
- * is harmless. Plain JDBC (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
+ * is harmless (a plain insert first, the conflict-safe one if the batch meets a record already written). Plain JDBC
+ * (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
  */
 @ApplicationScoped
 public class UsageWriter implements UsageSink {
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
     private final PriceCatalogCache prices;
@@ -52,15 +56,30 @@ public class UsageWriter implements UsageSink {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
-                String csv = UsageCsv.of(records, prices.current(connection));
+                byte[] rows = UsageCopy.of(records, prices.current(connection));
                 statement.execute(RecordInsert.CREATE_STAGING);
-                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RecordInsert.COPY, new StringReader(csv));
-                statement.executeUpdate(RecordInsert.INSERT_STAGED);
+                connection.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn(RecordInsert.COPY, new ByteArrayInputStream(rows));
+                moveStaged(connection, statement);
                 connection.commit();
             } catch (SQLException | IOException | RuntimeException e) {
                 connection.rollback();
                 throw e instanceof SQLException sql ? sql : new SQLException("Writing usage records failed", e);
             }
+        }
+    }
+
+    /** The plain insert first; the conflict-safe one only if a record of the batch is already there. */
+    private static void moveStaged(Connection connection, Statement statement) throws SQLException {
+        Savepoint beforeInsert = connection.setSavepoint();
+        try {
+            statement.executeUpdate(RecordInsert.INSERT_NEW);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.rollback(beforeInsert);
+            statement.executeUpdate(RecordInsert.INSERT_STAGED);
         }
     }
 }
