@@ -230,15 +230,25 @@ public class Allocator {
         return cost;
     }
 
+    /**
+     * Replaces the lines and hours of [start, end); the lines taken out leave the daily totals ({@link CapacityRollup})
+     * and the new ones enter them, in the same statements, so the totals stay the sum of the lines.
+     */
     private static void replace(Connection connection, Instant start, Instant end, String allocations, String hours)
             throws SQLException {
-        try (PreparedStatement deleteAllocations = connection.prepareStatement(
-                     "delete from capacity_allocation where hour >= ? and hour < ?");
+        OffsetDateTime from = start.atOffset(ZoneOffset.UTC);
+        OffsetDateTime to = end.atOffset(ZoneOffset.UTC);
+        try (PreparedStatement deleteAllocations = connection.prepareStatement("with gone as (delete from "
+                     + "capacity_allocation where hour >= ? and hour < ? returning *) "
+                     + CapacityRollup.upsert("gone", -1));
              PreparedStatement deleteHours = connection.prepareStatement(
-                     "delete from capacity_hour where hour >= ? and hour < ?")) {
+                     "delete from capacity_hour where hour >= ? and hour < ?");
+             PreparedStatement addAllocations = connection.prepareStatement(CapacityRollup.upsert(
+                     "(select * from capacity_allocation where hour >= ? and hour < ?)", 1));
+             PreparedStatement dropEmpty = connection.prepareStatement(CapacityRollup.DROP_EMPTY)) {
             for (PreparedStatement delete : List.of(deleteAllocations, deleteHours)) {
-                delete.setObject(1, start.atOffset(ZoneOffset.UTC));
-                delete.setObject(2, end.atOffset(ZoneOffset.UTC));
+                delete.setObject(1, from);
+                delete.setObject(2, to);
                 delete.executeUpdate();
             }
             var copy = connection.unwrap(PGConnection.class).getCopyAPI();
@@ -248,6 +258,13 @@ public class Allocator {
             copy.copyIn("copy capacity_hour (backend_id, deployment, hour, ptu, capacity_tokens, weighted_tokens, "
                     + "requests, cost, allocated_cost, idle_cost, spilled_requests, spilled_tokens) "
                     + "from stdin (format csv)", new StringReader(hours));
+            addAllocations.setObject(1, from);
+            addAllocations.setObject(2, to);
+            addAllocations.executeUpdate();
+            // A local day is at most a day off the UTC day of its hours, in any zone.
+            dropEmpty.setObject(1, from.toLocalDate().minusDays(1));
+            dropEmpty.setObject(2, to.toLocalDate().plusDays(1));
+            dropEmpty.executeUpdate();
         } catch (IOException e) {
             throw new SQLException("Writing the allocation failed", e);
         }

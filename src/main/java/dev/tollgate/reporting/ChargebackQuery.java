@@ -1,6 +1,7 @@
 package dev.tollgate.reporting;
 
 import dev.tollgate.capacity.AllocatedCost;
+import dev.tollgate.capacity.CapacityRollup;
 import dev.tollgate.ledger.DailyRollup;
 import dev.tollgate.ledger.RollupZones;
 import dev.tollgate.pricing.PricingConfig;
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
 /**
  * Runs a chargeback report in the database: over the daily rollups of the report's time zone when it has them, else
  * over the usage records of the period aggregated the same way on the fly (same figures, slower), together with the
- * provisioned capacity allocated over the period ({@link AllocatedCost}); idle capacity forms groups of its own, one
- * per owner. The groups and the grand total come from one query ({@code grouping sets}), so they cannot disagree.
+ * provisioned capacity allocated over the period: its daily totals in the zone ({@link CapacityRollup}) when they are
+ * kept, else the hourly allocation lines ({@link AllocatedCost}); idle capacity forms groups of its own, one per
+ * owner. The groups and the grand total come from one query ({@code grouping sets}), so they cannot disagree.
  */
 @ApplicationScoped
 public class ChargebackQuery {
@@ -58,11 +60,13 @@ public class ChargebackQuery {
 
     private final DataSource dataSource;
     private final RollupZones zones;
+    private final CapacityRollup capacity;
     private final PricingConfig pricing;
 
-    public ChargebackQuery(DataSource dataSource, RollupZones zones, PricingConfig pricing) {
+    public ChargebackQuery(DataSource dataSource, RollupZones zones, CapacityRollup capacity, PricingConfig pricing) {
         this.dataSource = dataSource;
         this.zones = zones;
+        this.capacity = capacity;
         this.pricing = pricing;
     }
 
@@ -70,8 +74,9 @@ public class ChargebackQuery {
     public ChargebackReport run(LocalDate from, LocalDate to, ZoneId zone, List<ChargebackGrouping> groupBy)
             throws SQLException {
         boolean fromRollups = zones.ready().contains(zone.getId());
+        boolean capacityFromRollups = capacity.zones().contains(zone.getId());
         List<ChargebackGrouping.Column> columns = groupBy.stream().flatMap(g -> g.columns().stream()).toList();
-        String sql = sql(groupBy, columns, fromRollups);
+        String sql = sql(groupBy, columns, fromRollups, capacityFromRollups);
 
         List<ChargebackReport.Row> rows = new ArrayList<>();
         ChargebackReport.Figures total = null;
@@ -85,10 +90,12 @@ public class ChargebackQuery {
                 statement.setObject(parameter++, end);
                 statement.setString(parameter++, zone.getId());
             }
-            statement.setString(parameter++, zone.getId());
-            statement.setString(parameter++, zone.getId());
-            statement.setObject(parameter++, start);
-            statement.setObject(parameter++, end);
+            if (!capacityFromRollups) {
+                statement.setString(parameter++, zone.getId());
+                statement.setString(parameter++, zone.getId());
+                statement.setObject(parameter++, start);
+                statement.setObject(parameter++, end);
+            }
             statement.setString(parameter++, zone.getId());
             statement.setObject(parameter++, from);
             statement.setObject(parameter, to);
@@ -119,12 +126,13 @@ public class ChargebackQuery {
 
     /** Groups and grand total in one statement over the period's rollup rows (or records, aggregated alike). */
     private static String sql(List<ChargebackGrouping> groupBy, List<ChargebackGrouping.Column> columns,
-                              boolean fromRollups) {
+                              boolean fromRollups, boolean capacityFromRollups) {
         String keys = columns.stream().map(ChargebackGrouping.Column::sql).collect(Collectors.joining(", "));
         String payAsYouGo = fromRollups
                 ? "usage_daily"
                 : "(" + DailyRollup.aggregate(RECORDS_OF_PERIOD, "(select ?::text as zone)", 1) + ") p";
-        String source = "(" + PAY_AS_YOU_GO + payAsYouGo + " union all " + AllocatedCost.AS_ROLLUP_ROWS + ")";
+        String source = "(" + PAY_AS_YOU_GO + payAsYouGo + " union all "
+                + (capacityFromRollups ? CapacityRollup.AS_ROLLUP_ROWS : AllocatedCost.AS_ROLLUP_ROWS) + ")";
         // Summing the rollup rows down to the needed columns first keeps the join and the grouping sets small; a
         // report by month without days sums each month's days into its first.
         boolean byDay = groupBy.contains(ChargebackGrouping.DAY);

@@ -11,9 +11,9 @@ import java.util.List;
 public interface ReportingConfig {
 
     /**
-     * Time zones whose local days the daily rollups are kept for. A report in one of them reads the rollups; in any
-     * other zone it sums the usage records themselves (same figures, slower over long periods). Adding a zone
-     * back-fills its rollups at the next start.
+     * Time zones whose local days the daily rollups (and the capacity allocation's daily totals) are kept for. A
+     * report in one of them reads the rollups; in any other zone it sums the usage records and allocation lines
+     * themselves (same figures, slower over long periods). Adding a zone back-fills its rollups at the next start.
      */
     @WithDefault("UTC")
     List<ZoneId> rollupZones();

@@ -1,5 +1,6 @@
 package dev.tollgate.bench;
 
+import dev.tollgate.capacity.CapacityRollup;
 import dev.tollgate.local.EmbeddedDatabase;
 import dev.tollgate.reporting.ChargebackGrouping;
 import dev.tollgate.reporting.ChargebackQuery;
@@ -56,7 +57,8 @@ public final class ChargebackReportBenchmark {
             LOG.infof("chargeback bench: %d usage records in %s..%s, %d rollup rows", count(dataSource, "usage_record"),
                     FROM, TO, count(dataSource, "usage_daily"));
 
-            ChargebackQuery query = new ChargebackQuery(dataSource, zones, SampleCatalog.USD);
+            ChargebackQuery query = new ChargebackQuery(dataSource, zones, new CapacityRollup(dataSource),
+                    SampleCatalog.USD);
             for (String groupBy : List.of("app", "businessUnit,model", "app,day", "costCenter,model,month")) {
                 List<ChargebackGrouping> groupings = ChargebackGrouping.parse(List.of(groupBy));
                 double[] rollups = time(query, ZoneId.of("UTC"), groupings, runs);

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -141,35 +140,13 @@ class CapacityAllocationTest {
                 .then().statusCode(200).body("added", equalTo(4));
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(rows).post("/api/capacity/rows")
                 .then().statusCode(200).body("added", equalTo(0)).body("alreadyPresent", equalTo(4));
-        Map<String, Object> price = new LinkedHashMap<>();
-        price.put("model", "gpt-4o");
-        price.put("deploymentType", "regional");
-        price.put("region", region);
-        price.put("currency", "USD");
-        price.put("inputPer1m", new BigDecimal("2.5"));
-        price.put("cachedInputPer1m", new BigDecimal("1.25"));
-        price.put("outputPer1m", new BigDecimal("10"));
-        price.put("effectiveFrom", "2024-01-01");
-        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(price)).post("/api/prices")
+        given().auth().oauth2(ADMIN).contentType(ContentType.JSON).body(List.of(CapacityFixtures.regionalGpt4oPrice(region))).post("/api/prices")
                 .then().statusCode(200);
     }
 
     private Map<String, Object> row(String backend, String deployment, String model, String type, int ptu,
                                     String billing, String amount, String policy, String from, String to) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("backend", backend);
-        row.put("deployment", deployment);
-        row.put("model", model);
-        row.put("deploymentType", type);
-        row.put("ptu", ptu);
-        row.put("billing", billing);
-        row.put("currency", "USD");
-        row.put("amount", new BigDecimal(amount));
-        row.put("policy", policy);
-        row.put("idleOwner", owner);
-        row.put("effectiveFrom", from);
-        row.put("effectiveTo", to);
-        return row;
+        return CapacityFixtures.capacity(backend, deployment, model, type, ptu, billing, amount, policy, owner, from, to);
     }
 
     /** Bursts in 40 hours: every app on both deployments, some requests large enough to fill A; spills from A. */

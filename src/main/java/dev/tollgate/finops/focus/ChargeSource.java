@@ -4,8 +4,9 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 
 /**
- * A kind of charge the FOCUS export lists: pay-as-you-go tokens ({@link TokenCharges}) today; provisioned capacity
- * becomes a second implementation when Tollgate allocates it. The export lists the charges of every source.
+ * A kind of charge the FOCUS export lists: pay-as-you-go tokens ({@link TokenCharges}) and provisioned capacity
+ * allocated to the apps that used it, idle included ({@link CapacityCharges}). The export lists the charges of every
+ * source.
  */
 public interface ChargeSource {
 

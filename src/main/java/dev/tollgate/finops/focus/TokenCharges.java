@@ -6,6 +6,7 @@ import dev.tollgate.finops.FinOpsConfig;
 import dev.tollgate.finops.MeteredTokens;
 import dev.tollgate.finops.MeteredUsage;
 import dev.tollgate.pricing.retail.MeterNames.Component;
+import dev.tollgate.routing.DeploymentType;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
@@ -14,11 +15,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Pay-as-you-go token charges: per UTC day, app, backend, served model, price row and token class (input, cached
@@ -30,10 +34,9 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class TokenCharges implements ChargeSource {
 
-    static final String SERVICE_NAME = "Azure OpenAI";
     static final String PRICING_UNIT = "1000000 Tokens";
-    /** Tags are Tollgate's own: provider-defined, so under a prefix of its own, as FOCUS requires. */
-    static final String TAG_PREFIX = "tollgate/";
+    private static final Set<String> PROVISIONED = Arrays.stream(DeploymentType.values())
+            .filter(DeploymentType::provisioned).map(DeploymentType::key).collect(Collectors.toSet());
 
     private final MeteredTokens metered;
     private final BackendResources resources;
@@ -51,6 +54,9 @@ public class TokenCharges implements ChargeSource {
         List<FocusRow> rows = new ArrayList<>();
         long unpriced = 0;
         for (MeteredUsage usage : metered.between(from, to, true)) {
+            if (PROVISIONED.contains(usage.deploymentType())) {
+                continue; // no per-token price: their capacity's cost is allocated (CapacityCharges)
+            }
             if (usage.price().isEmpty()) {
                 unpriced += usage.totalTokens();
                 continue;
@@ -70,12 +76,8 @@ public class TokenCharges implements ChargeSource {
         BigDecimal quantity = BigDecimal.valueOf(tokens).movePointLeft(6);
         BigDecimal cost = unitPrice.multiply(quantity);
         String model = usage.model().orElse(price.model());
-        Instant dayStart = usage.day().atStartOfDay().toInstant(ZoneOffset.UTC);
-        LocalDate month = usage.day().withDayOfMonth(1);
-        MeteredUsage.AppOwner app = usage.app().orElseThrow();
         String region = usage.region().isEmpty() ? null : usage.region();
-
-        FocusRow row = new FocusRow()
+        return DailyCharge.app(DailyCharge.of(config, price.currency(), usage.day(), resourceId), usage.app().orElseThrow())
                 .decimal(FocusColumn.BILLED_COST, cost)
                 .decimal(FocusColumn.EFFECTIVE_COST, cost)
                 .decimal(FocusColumn.LIST_COST, cost)
@@ -87,34 +89,14 @@ public class TokenCharges implements ChargeSource {
                 .decimal(FocusColumn.CONSUMED_QUANTITY, BigDecimal.valueOf(tokens))
                 .text(FocusColumn.CONSUMED_UNIT, "Tokens")
                 .text(FocusColumn.PRICING_CATEGORY, "Standard")
-                .text(FocusColumn.BILLING_CURRENCY, price.currency())
-                .text(FocusColumn.BILLING_ACCOUNT_ID, config.billingAccountId())
-                .text(FocusColumn.BILLING_ACCOUNT_NAME, config.billingAccountName())
-                .text(FocusColumn.INVOICE_ISSUER_NAME, config.invoiceIssuerName())
-                .text(FocusColumn.PROVIDER_NAME, config.providerName())
-                .text(FocusColumn.PUBLISHER_NAME, config.publisherName())
-                .dateTime(FocusColumn.BILLING_PERIOD_START, month.atStartOfDay().toInstant(ZoneOffset.UTC))
-                .dateTime(FocusColumn.BILLING_PERIOD_END, month.plusMonths(1).atStartOfDay().toInstant(ZoneOffset.UTC))
-                .dateTime(FocusColumn.CHARGE_PERIOD_START, dayStart)
-                .dateTime(FocusColumn.CHARGE_PERIOD_END, dayStart.plusSeconds(86_400))
-                .text(FocusColumn.CHARGE_CATEGORY, "Usage")
-                .text(FocusColumn.CHARGE_FREQUENCY, "Usage-Based")
                 .text(FocusColumn.CHARGE_DESCRIPTION, model + " " + tokenClass.label + " tokens, "
                         + usage.deploymentType() + " deployment, at " + unitPrice.toPlainString() + " "
                         + price.currency() + " per 1M tokens")
-                .text(FocusColumn.SERVICE_CATEGORY, "AI and Machine Learning")
-                .text(FocusColumn.SERVICE_SUBCATEGORY, "Generative AI")
-                .text(FocusColumn.SERVICE_NAME, SERVICE_NAME)
                 .text(FocusColumn.REGION_ID, region)
                 .text(FocusColumn.REGION_NAME, region)
                 .text(FocusColumn.SKU_ID, model + "/" + usage.deploymentType() + "/" + key(tokenClass))
                 .text(FocusColumn.SKU_METER, model + " " + tokenClass.label + " tokens")
                 .text(FocusColumn.SKU_PRICE_ID, "tollgate-price-" + price.id() + "/" + key(tokenClass))
-                .keyValue(FocusColumn.TAGS, tags(app))
-                .text(FocusColumn.X_APP_ID, app.appId())
-                .text(FocusColumn.X_APP_NAME, app.name())
-                .text(FocusColumn.X_BUSINESS_UNIT, app.businessUnit())
-                .text(FocusColumn.X_COST_CENTER, app.costCenter())
                 .text(FocusColumn.X_BACKEND_ID, usage.backendId().isEmpty() ? null : usage.backendId())
                 .text(FocusColumn.X_MODEL, model)
                 .text(FocusColumn.X_DEPLOYMENT_TYPE, usage.deploymentType())
@@ -122,26 +104,10 @@ public class TokenCharges implements ChargeSource {
                 .decimal(FocusColumn.X_REASONING_TOKENS, tokenClass == Component.OUTPUT
                         ? BigDecimal.valueOf(usage.reasoning()) : null)
                 .text(FocusColumn.X_PRICE_ID, String.valueOf(price.id()));
-        if (resourceId != null) {
-            // A backend without a resource id keeps its charges (they add up to the chargeback) with no resource.
-            row.text(FocusColumn.RESOURCE_ID, resourceId)
-                    .text(FocusColumn.RESOURCE_NAME, resourceId.substring(resourceId.lastIndexOf('/') + 1))
-                    .text(FocusColumn.RESOURCE_TYPE, SERVICE_NAME);
-        }
-        return row;
     }
 
     /** A token class in an identifier: input, cached-input, output. */
     private static String key(Component tokenClass) {
         return tokenClass.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    private static SortedMap<String, String> tags(MeteredUsage.AppOwner app) {
-        SortedMap<String, String> tags = new TreeMap<>();
-        tags.put(TAG_PREFIX + "app-id", app.appId());
-        tags.put(TAG_PREFIX + "app-name", app.name());
-        tags.put(TAG_PREFIX + "business-unit", app.businessUnit());
-        tags.put(TAG_PREFIX + "cost-center", app.costCenter());
-        return tags;
     }
 }
