@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -48,10 +49,11 @@ public final class UsageJournalBenchmark {
             + "politely.\"},{\"role\":\"user\",\"content\":\"My March invoice is 38 EUR higher than February even "
             + "though I switched to the cheaper plan on March 10th. Was I charged twice for the same month?\"}],"
             + "\"max_tokens\":64}";
+    private static final String JIT = "JIT compiler";
     /** The driver's pace: it sends the requests due once per millisecond. */
     private static final long TICK_NANOS = 1_000_000;
     /** The journal's files as the gateway rotates them by default ({@link MeteringConfig#journalSegmentAge()}). */
-    private static final Duration SEGMENT_AGE = Duration.ofSeconds(1);
+    private static final Duration SEGMENT_AGE = Duration.ofSeconds(10);
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -76,6 +78,7 @@ public final class UsageJournalBenchmark {
         double[] thread = new double[rounds];
         double[] on = new double[rounds];
         double[] off = new double[rounds];
+        Map<String, double[]> addedByGroup = new TreeMap<>();
         for (int round = 0; round < rounds; round++) {
             // Each round is a pair, in alternating order, so that a drift of the machine's load weighs on both sides.
             boolean onFirst = round % 2 == 0;
@@ -88,6 +91,10 @@ public final class UsageJournalBenchmark {
             added[round] = on[round] - off[round];
             addedWithJit[round] = journalled.process() - plain.process();
             thread[round] = journalled.journalThread();
+            for (String group : journalled.byGroup().keySet()) {
+                addedByGroup.computeIfAbsent(group, name -> new double[rounds])[round] =
+                        journalled.byGroup().get(group) - plain.byGroup().getOrDefault(group, 0.0);
+            }
             LOG.infof("journal benchmark round %d (%s first): on %.2f us/request (the journal's thread %.2f), off %.2f "
                     + "us/request: adds %.2f (%.2f with the JIT compiler's threads)", round + 1,
                     onFirst ? "on" : "off", on[round], thread[round], off[round], added[round], addedWithJit[round]);
@@ -98,6 +105,9 @@ public final class UsageJournalBenchmark {
                 + "on %.2f us, off %.2f us (medians)", rate, inFlightMillis, seconds, rounds, median(added), min(added),
                 max(added), median(addedWithJit), min(addedWithJit), max(addedWithJit), median(thread), min(thread),
                 max(thread), median(on), median(off));
+        StringBuilder groups = new StringBuilder();
+        addedByGroup.forEach((group, values) -> groups.append(String.format(" %s %.2f;", group, median(values))));
+        LOG.infof("journal: where it adds, per thread (median us per request):%s", groups);
     }
 
     /** One run of {@code seconds} of the load, with the journal on or off: the CPU it took per request. */
@@ -157,10 +167,12 @@ public final class UsageJournalBenchmark {
         journal.sync();
         recorder.stop();
         journal.close();
-        long withoutJit = threadsEnd.entrySet().stream().filter(thread -> !thread.getKey().contains("CompilerThre"))
-                .mapToLong(thread -> thread.getValue() - threadsStart.getOrDefault(thread.getKey(), 0L)).sum();
-        return new Cpu(process / 1000.0 / requests, withoutJit / 1000.0 / requests,
-                journalThread / 1000.0 / requests);
+        Map<String, Double> byGroup = new TreeMap<>();
+        threadsEnd.forEach((thread, cpu) -> byGroup.merge(group(thread),
+                (cpu - threadsStart.getOrDefault(thread, 0L)) / 1000.0 / requests, Double::sum));
+        double withoutJit = byGroup.entrySet().stream().filter(group -> !group.getKey().equals(JIT))
+                .mapToDouble(Map.Entry::getValue).sum();
+        return new Cpu(process / 1000.0 / requests, withoutJit, journalThread / 1000.0 / requests, byGroup);
     }
 
     /**
@@ -182,6 +194,23 @@ public final class UsageJournalBenchmark {
             }
         }
         return cpu;
+    }
+
+    /** The group a thread ("id name") counts in: the request path (this benchmark's main thread), GC, JIT, ... */
+    private static String group(String thread) {
+        String name = thread.substring(thread.indexOf(' ') + 1);
+        if (name.contains("CompilerThre")) {
+            return JIT;
+        }
+        if (name.startsWith("GC ") || name.startsWith("G1 ")) {
+            return "GC";
+        }
+        return switch (name) {
+            case "java" -> "request path";
+            case "usage-journal" -> "journal thread";
+            case "usage-writer" -> "writer thread";
+            default -> "other";
+        };
     }
 
     /** CPU nanoseconds of the journal's thread so far (one journal runs at a time). */
@@ -210,7 +239,7 @@ public final class UsageJournalBenchmark {
      * warm-up they only compile again what switching between journal on and off deoptimised, which a gateway never
      * does, and a single compilation weighs microseconds per request on a round); the journal's thread alone.
      */
-    private record Cpu(double process, double withoutJit, double journalThread) {
+    private record Cpu(double process, double withoutJit, double journalThread, Map<String, Double> byGroup) {
     }
 
     /** What every round sends: {@code rate} requests per second, each in flight for {@code inFlightMillis}. */
