@@ -1,5 +1,6 @@
 package dev.tollgate.admission;
 
+import dev.tollgate.background.DaemonScheduler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.admission.alerts.AlertWebhook;
 import dev.tollgate.admission.alerts.ThresholdAlerts;
@@ -16,7 +17,6 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -65,11 +65,7 @@ public class AdmissionLifecycle {
         round();
         LOG.infof("Admission on: replica %s exchanges counts every %d ms", exchange.replica(),
                 config.exchangeInterval().toMillis());
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "admission-exchange");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = DaemonScheduler.named("admission-exchange");
         long interval = config.exchangeInterval().toMillis();
         executor.scheduleWithFixedDelay(this::round, interval, interval, TimeUnit.MILLISECONDS);
     }

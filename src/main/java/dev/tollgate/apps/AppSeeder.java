@@ -2,20 +2,11 @@ package dev.tollgate.apps;
 
 import dev.tollgate.apps.AppSeedParser.SeedLine;
 import dev.tollgate.apps.AppsConfig.SeedMode;
+import dev.tollgate.seeding.SeedFile;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +20,6 @@ import java.util.Locale;
 public class AppSeeder {
 
     private static final Logger LOG = Logger.getLogger(AppSeeder.class);
-    private static final String CLASSPATH = "classpath:";
 
     /**
      * What seeding did.
@@ -55,10 +45,14 @@ public class AppSeeder {
         config.seedFile().ifPresent(location -> seed(location, config.seedMode()));
     }
 
-    /** Reads the file (a path or {@code classpath:<resource>}) and applies it; throws, applying nothing, if invalid. */
+    /**
+     * Reads the file (a path or {@code classpath:<resource>}) and applies it; throws, applying nothing, if it is
+     * absent, unreadable ({@link dev.tollgate.seeding.SeedFileException}) or invalid ({@link AppSeedException}).
+     */
     @Transactional
     public Result seed(String location, SeedMode mode) {
-        List<SeedLine> lines = AppSeedParser.parse(location, read(location));
+        List<SeedLine> lines = AppSeedParser.parse(location,
+                SeedFile.read(location, "App seed file", "tollgate.apps.seed-file"));
         int added = 0;
         int updated = 0;
         int unchanged = 0;
@@ -84,47 +78,5 @@ public class AppSeeder {
                 kept.isEmpty() ? "" : ", " + kept.size() + " registered with other values and left as they are "
                         + "(seed-mode=upsert makes the file win): " + String.join(", ", kept));
         return result;
-    }
-
-    private static String read(String location) {
-        if (location.startsWith(CLASSPATH)) {
-            String resource = location.substring(CLASSPATH.length()).replaceFirst("^/", "");
-            try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new AppSeedException("App seed file " + location + " does not exist: no resource "
-                            + resource + " on the classpath (tollgate.apps.seed-file).");
-                }
-                return utf8(location, in.readAllBytes());
-            } catch (IOException e) {
-                throw new AppSeedException("App seed file " + location + " cannot be read: " + e, e);
-            }
-        }
-        Path file = Path.of(location);
-        try {
-            return utf8(location, Files.readAllBytes(file));
-        } catch (NoSuchFileException e) {
-            throw new AppSeedException("App seed file " + location + " does not exist (tollgate.apps.seed-file; "
-                    + "looked for " + file.toAbsolutePath() + ").");
-        } catch (IOException e) {
-            throw new AppSeedException("App seed file " + location + " cannot be read: " + e, e);
-        }
-    }
-
-    /** The text, or an error naming the line of the first byte that is not UTF-8 (Excel's plain "CSV" is not). */
-    private static String utf8(String location, byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // reports malformed input, never replaces it
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            int line = 1;
-            for (int i = 0; i < in.position(); i++) {
-                line += bytes[i] == '\n' ? 1 : 0;
-            }
-            throw new AppSeedException("App seed file " + location + ", line " + line + ": the file is not UTF-8. "
-                    + "Save it as \"CSV UTF-8\".");
-        }
-        decoder.flush(out);
-        return out.flip().toString();
     }
 }

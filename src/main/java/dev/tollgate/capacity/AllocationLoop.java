@@ -1,5 +1,6 @@
 package dev.tollgate.capacity;
 
+import dev.tollgate.background.DaemonScheduler;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -54,11 +54,7 @@ public class AllocationLoop {
         if (config.allocateEvery().isZero()) {
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "capacity-allocation");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = DaemonScheduler.named("capacity-allocation");
         long every = config.allocateEvery().toMillis();
         executor.scheduleWithFixedDelay(this::runQuietly, every, every, TimeUnit.MILLISECONDS);
     }

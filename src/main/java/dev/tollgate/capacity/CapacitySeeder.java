@@ -1,16 +1,12 @@
 package dev.tollgate.capacity;
 
+import dev.tollgate.seeding.SeedFile;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
@@ -22,7 +18,6 @@ import java.sql.SQLException;
 public class CapacitySeeder {
 
     private static final Logger LOG = Logger.getLogger(CapacitySeeder.class);
-    private static final String CLASSPATH = "classpath:";
 
     private final CapacityConfig config;
     private final CapacityStore store;
@@ -38,26 +33,16 @@ public class CapacitySeeder {
             if (file.isBlank() || file.equals("none")) {
                 continue;
             }
+            String text = SeedFile.read(file, "Capacity file", "tollgate.capacity.seed-files");
             CapacityStore.AddResult result;
-            try (Reader reader = open(file)) {
-                result = store.add(CapacityFile.read(reader, "file:" + file.substring(file.lastIndexOf('/') + 1),
-                        config.idleOwner()));
+            try {
+                result = store.add(CapacityFile.read(new StringReader(text),
+                        "file:" + file.substring(file.lastIndexOf('/') + 1), config.idleOwner()));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read capacity file " + file + " (tollgate.capacity.seed-files)", e);
             }
             LOG.infof("Capacity file %s: %d rows added, %d already in the catalog", file, result.added(),
                     result.alreadyPresent());
         }
-    }
-
-    private static Reader open(String file) throws IOException {
-        if (file.startsWith(CLASSPATH)) {
-            InputStream stream = CapacitySeeder.class.getClassLoader().getResourceAsStream(file.substring(CLASSPATH.length()));
-            if (stream == null) {
-                throw new IOException("no such resource");
-            }
-            return new InputStreamReader(stream, StandardCharsets.UTF_8);
-        }
-        return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
     }
 }

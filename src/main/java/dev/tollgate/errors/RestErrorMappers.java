@@ -23,7 +23,8 @@ public class RestErrorMappers {
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public Response unauthorized() {
-        return respond(401, ErrorCode.UNAUTHORIZED.with("Missing or invalid bearer token."));
+        return Response.status(401).type(MediaType.APPLICATION_JSON_TYPE).header("WWW-Authenticate", "Bearer")
+                .entity(ErrorCode.UNAUTHORIZED.with("Missing or invalid bearer token.")).build();
     }
 
     @ServerExceptionMapper

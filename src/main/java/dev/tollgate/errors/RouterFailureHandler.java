@@ -1,8 +1,5 @@
 package dev.tollgate.errors;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.security.AuthenticationFailedException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -13,10 +10,10 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 
 /**
- * Catches what fails below Quarkus REST and the gateway handler: a token that fails validation (proactive
- * authentication runs before any route), a body over the size limit, or an unexpected fault; answers in the AOAI
- * error shape instead of an empty 401 or an HTML 500. A caller that closes or resets its connection (as clients do
- * when a 413 answers their upload) is no fault of the gateway, and there is no one left to answer.
+ * Catches what fails below Quarkus REST and the gateway handler: a body over the size limit, or an unexpected fault;
+ * answers in the AOAI error shape instead of an HTML 500. (Bearer tokens are refused by the gateway's IdentityStage
+ * and, authenticated lazily, by the REST APIs' own exception mappers.) A caller that closes or resets its connection
+ * (as clients do when a 413 answers their upload) is no fault of the gateway, and there is no one left to answer.
  */
 @ApplicationScoped
 public class RouterFailureHandler {
@@ -24,11 +21,9 @@ public class RouterFailureHandler {
     private static final Logger LOG = Logger.getLogger(RouterFailureHandler.class);
 
     private final ErrorWriter errors;
-    private final Counter unauthenticated;
 
-    public RouterFailureHandler(ErrorWriter errors, MeterRegistry registry) {
+    public RouterFailureHandler(ErrorWriter errors) {
         this.errors = errors;
-        this.unauthenticated = registry.counter("tollgate.gateway.refused", "reason", "unauthenticated");
     }
 
     void register(@Observes Router router) {
@@ -39,11 +34,6 @@ public class RouterFailureHandler {
         Throwable failure = context.failure();
         if (callerLeft(context)) {
             LOG.debugf(failure, "Caller left during %s %s", context.request().method(), context.normalizedPath());
-        } else if (failure instanceof AuthenticationFailedException) {
-            unauthenticated.increment();
-            context.response().putHeader("WWW-Authenticate", "Bearer");
-            errors.send(context.response(), 401, ErrorCode.UNAUTHORIZED.with("The bearer token is invalid: "
-                    + "bad signature, wrong issuer or audience, or expired."));
         } else if (failure instanceof GatewayException gatewayException) {
             errors.send(context.response(), gatewayException);
         } else if (context.statusCode() == 413) {

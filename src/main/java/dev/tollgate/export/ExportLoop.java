@@ -1,10 +1,10 @@
 package dev.tollgate.export;
 
+import dev.tollgate.background.DaemonScheduler;
 import dev.tollgate.metering.Backoff;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -29,11 +29,7 @@ public final class ExportLoop {
         this.exporter = exporter;
         this.pollInterval = pollInterval;
         this.backoff = new Backoff(pollInterval, maxBackoff.compareTo(pollInterval) < 0 ? pollInterval : maxBackoff);
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "usage-export");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = DaemonScheduler.named("usage-export");
     }
 
     public void start() {

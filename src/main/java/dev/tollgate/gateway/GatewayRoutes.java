@@ -21,20 +21,22 @@ import java.util.List;
  * {@link #chain}, then each stage's package.
  *
  * <p>On the Vert.x router directly rather than through Quarkus REST: the proxy needs the raw request and response
- * streams, and nothing of REST's binding. Quarkus security has already validated the token (proactive
- * authentication) when the chain starts.
+ * streams, and nothing of REST's binding. The bearer token is validated by {@link IdentityStage#authenticate} ahead of
+ * the body, not by Quarkus security (whose authentication is lazy, for the REST APIs only).
  */
 @ApplicationScoped
 public class GatewayRoutes {
 
+    private final IdentityStage identity;
     private final List<Stage> chain;
     private final StageTracing tracing;
     private final ProxyConfig config;
 
     public GatewayRoutes(IdentityStage identity, MeteringStage metering, RequestStage request,
                          AdmissionStage admission, ProxyStage proxy, StageTracing tracing, ProxyConfig config) {
+        this.identity = identity;
         this.chain = List.of(
-                // who is calling: the Caller (azp or appid of a valid token), or 401/403, not metered
+                // who is calling: the Caller (azp or appid of the token validated before the body), or 403, not metered
                 new Stage("identity", identity::enter),
                 // the request's meter: from here on, exactly one usage record whatever happens; 503 when full
                 new Stage("metering", metering::enter),
@@ -51,7 +53,9 @@ public class GatewayRoutes {
     void register(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBodyBytes());
         for (String path : RequestStage.routes()) {
-            router.post(path).handler(body).handler(this::handle);
+            // the token first (401 without reading the body), then the body, then the chain; one handler, because
+            // Vert.x Web accepts no handler of ours ahead of a BodyHandler on a route
+            router.post(path).handler(context -> identity.authenticate(context, body)).handler(this::handle);
         }
     }
 

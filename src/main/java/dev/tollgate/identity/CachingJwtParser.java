@@ -3,6 +3,7 @@ package dev.tollgate.identity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.smallrye.jwt.auth.principal.DefaultJWTCallerPrincipalFactory;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -10,23 +11,30 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import javax.crypto.SecretKey;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The token parser SmallRye JWT's authentication mechanism uses, replaced so that
+ * Validates caller tokens: for the gateway's {@link IdentityStage} directly, and for the REST APIs as the parser
+ * SmallRye JWT's authentication mechanism uses (replaced here), so that
  * <ul>
  *   <li>a token is verified once and then trusted until its {@code exp} (apps reuse an Entra token for up to an hour,
- *   so this saves an RSA verification on nearly every request), in a bounded cache;</li>
+ *   so this saves an RSA verification on nearly every request), in a cache bounded in size
+ *   ({@code token-cache-size}) and in time ({@code token-cache-ttl});</li>
  *   <li>both Entra issuers (v1 and v2) of a tenant are accepted.</li>
  * </ul>
- * Signature, audience, expiry and clock skew are still checked by SmallRye JWT's own parser.
+ * Signature, audience, expiry and clock skew are still checked by SmallRye JWT's own parser. The cache is keyed by the
+ * whole token string (signature included), so only the exact token that was verified is trusted; a token is cached
+ * only once every check has passed. Its own {@code exp}, not the clock skew, ends its time in the cache: past it, the
+ * token is verified again (and accepted by the parser only within the skew).
  */
 @Alternative
 @Priority(1)
@@ -35,15 +43,28 @@ public class CachingJwtParser implements JWTParser {
 
     private final DefaultJWTParser delegate;
     private final Set<String> issuers;
-    private final Cache<String, JsonWebToken> verified;
+    private final Clock clock;
+    private final Cache<String, Verified> verified;
 
+    @Inject
     public CachingJwtParser(IdentityConfig config) {
-        this.delegate = new DefaultJWTParser(verification(config));
+        this(config, Clock.systemUTC());
+    }
+
+    /** With the clock the cache reads, so that a test can take a cached token past its expiry. */
+    CachingJwtParser(IdentityConfig config, Clock clock) {
+        // A principal factory of its own: the default is a JVM-wide one whose key resolver (the JWKS and its refresh)
+        // belongs to whichever parser used it first.
+        this.delegate = new DefaultJWTParser(verification(config), new DefaultJWTCallerPrincipalFactory());
         this.issuers = Set.copyOf(config.issuers());
+        this.clock = clock;
         long ttlNanos = config.tokenCacheTtl().toNanos();
         this.verified = Caffeine.newBuilder()
                 .maximumSize(config.tokenCacheSize())
-                .expireAfter(Expiry.<String, JsonWebToken>creating((token, jwt) -> untilExpiry(jwt, ttlNanos)))
+                .expireAfter(Expiry.<String, Verified>creating((token, entry) -> entry.trustedFor(clock, ttlNanos)))
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                // Evictions on the calling thread: a hand-off to another pool costs more than the eviction itself
+                .executor(Runnable::run)
                 .build();
     }
 
@@ -61,23 +82,37 @@ public class CachingJwtParser implements JWTParser {
         return info;
     }
 
+    /**
+     * The token as verified before, if it is in the cache and not expired; null otherwise. A map lookup, cheap
+     * enough for the event loop, where {@link #parse(String)} of a new token may fetch keys (a JWKS URL).
+     */
+    public JsonWebToken cached(String token) {
+        Verified entry = verified.getIfPresent(token);
+        return entry != null && clock.millis() < entry.expiresAtMillis() ? entry.jwt() : null;
+    }
+
     @Override
     public JsonWebToken parse(String token) throws ParseException {
-        JsonWebToken cached = verified.getIfPresent(token);
-        if (cached != null && cached.getExpirationTime() > System.currentTimeMillis() / 1000) {
+        JsonWebToken cached = cached(token);
+        if (cached != null) {
             return cached;
         }
         JsonWebToken jwt = delegate.parse(token);
         if (!issuers.contains(jwt.getIssuer())) {
             throw new ParseException("Token issuer " + jwt.getIssuer() + " is not accepted");
         }
-        verified.put(token, jwt);
+        verified.put(token, new Verified(jwt, TimeUnit.SECONDS.toMillis(jwt.getExpirationTime())));
         return jwt;
     }
 
-    private static Duration untilExpiry(JsonWebToken jwt, long ttlNanos) {
-        long untilExp = TimeUnit.SECONDS.toNanos(jwt.getExpirationTime()) - TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
-        return Duration.ofNanos(Math.max(0, Math.min(untilExp, ttlNanos)));
+    /** A token that passed every check, and its {@code exp}, read once. */
+    private record Verified(JsonWebToken jwt, long expiresAtMillis) {
+
+        /** Until its expiry, at most the cache's TTL. */
+        Duration trustedFor(Clock clock, long ttlNanos) {
+            long untilExp = TimeUnit.MILLISECONDS.toNanos(expiresAtMillis - clock.millis());
+            return Duration.ofNanos(Math.max(0, Math.min(untilExp, ttlNanos)));
+        }
     }
 
     @Override

@@ -3,9 +3,6 @@ package dev.tollgate.identity;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
 import io.quarkus.runtime.Startup;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -13,8 +10,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import java.util.Set;
 
 /**
- * Turns the identity Quarkus security established for a request into a {@link Caller}, or rejects the request.
- * Everything it reads comes from the validated token, never from a header or the request body.
+ * Turns a validated token into a {@link Caller}, or rejects the request. Everything it reads comes from the
+ * validated token, never from a header or the request body.
  */
 @Startup // a bad users setting (hashed without a key) fails the start, not the first request
 @ApplicationScoped
@@ -35,16 +32,7 @@ public class CallerResolver {
         this.userIds = UserIds.of(config.users());
     }
 
-    public Caller resolve(RoutingContext context) {
-        SecurityIdentity identity = context.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
-        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
-            throw new GatewayException(ErrorCode.UNAUTHORIZED,
-                    "Access denied due to missing bearer token. Send an Entra ID access token as 'Authorization: Bearer <token>'.");
-        }
-        return fromToken(jwt);
-    }
-
-    Caller fromToken(JsonWebToken jwt) {
+    public Caller resolve(JsonWebToken jwt) {
         String appId = text(jwt, V2_APP_ID);
         if (appId == null) {
             appId = text(jwt, V1_APP_ID);

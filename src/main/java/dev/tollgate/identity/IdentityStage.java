@@ -5,39 +5,109 @@ import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.errors.GatewayException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
 
 /**
- * The first stage of the request path: who is calling. Quarkus security has already validated the token (proactive
- * authentication, {@link CachingJwtParser}); this stage turns it into the {@link Caller} the later stages charge, or
- * refuses the request. A refused request is not metered: there is nobody to charge.
+ * Who is calling, in two steps. {@link #authenticate} validates the bearer token before the request body is read,
+ * so that a caller without a valid token never has it buffered; {@link #enter}, the first stage of the chain, turns
+ * the token into the {@link Caller} the later stages charge, or refuses the request. A refused request is not
+ * metered: there is nobody to charge.
+ *
+ * <p>The gateway validates the token itself with {@link CachingJwtParser} rather than through Quarkus' proactive
+ * HTTP authentication (off: {@code quarkus.http.auth.proactive=false}, the REST APIs authenticate lazily): a token
+ * seen before is a cache lookup on the event loop, where the security pipeline's Mutiny and context propagation
+ * cost a quarter of the event loop's time (docs/performance.md). A new token is verified on a worker thread, since
+ * its signing keys may have to be fetched (a JWKS URL).
  */
 @ApplicationScoped
 public class IdentityStage {
 
+    private static final Logger LOG = Logger.getLogger(IdentityStage.class);
+    private static final String TOKEN = "tollgate.token";
     private static final String CALLER = "tollgate.caller";
+    private static final String BEARER = "Bearer ";
 
+    private final CachingJwtParser tokens;
     private final CallerResolver callers;
     private final ErrorWriter errors;
     private final Counter unauthenticated;
 
-    public IdentityStage(CallerResolver callers, ErrorWriter errors, MeterRegistry registry) {
+    public IdentityStage(CachingJwtParser tokens, CallerResolver callers, ErrorWriter errors, MeterRegistry registry) {
+        this.tokens = tokens;
         this.callers = callers;
         this.errors = errors;
-        // A refused caller is not metered: this counter is where 401s show (with those of RouterFailureHandler).
+        // A refused caller is not metered: this counter is where 401s show.
         this.unauthenticated = registry.counter("tollgate.gateway.refused", "reason", "unauthenticated");
     }
 
+    /** Ahead of the body: passes a request with a valid bearer token on to {@code next}, answers 401 otherwise. */
+    public void authenticate(RoutingContext context, Handler<RoutingContext> next) {
+        String token = bearerToken(context);
+        if (token == null) {
+            refuse(context, "Access denied due to missing bearer token. "
+                    + "Send an Entra ID access token as 'Authorization: Bearer <token>'.");
+            return;
+        }
+        JsonWebToken cached = tokens.cached(token);
+        if (cached != null) {
+            pass(context, cached, next);
+            return;
+        }
+        // Held until the token is verified; the body handler resumes it.
+        context.request().pause();
+        context.vertx().<JsonWebToken>executeBlocking(() -> tokens.parse(token), false)
+                .onComplete(verified -> verified(context, verified, next));
+    }
+
+    private void verified(RoutingContext context, AsyncResult<JsonWebToken> verified, Handler<RoutingContext> next) {
+        if (verified.succeeded()) {
+            pass(context, verified.result(), next);
+            return;
+        }
+        // Nobody reads the body of a refused request: let it drain so that the connection can serve the next.
+        context.request().resume();
+        if (verified.cause() instanceof ParseException invalid) {
+            LOG.debugf("Bearer token refused: %s", invalid.getMessage());
+            refuse(context, "The bearer token is invalid: bad signature, wrong issuer or audience, or expired.");
+        } else {
+            context.fail(verified.cause());
+        }
+    }
+
+    private static void pass(RoutingContext context, JsonWebToken token, Handler<RoutingContext> next) {
+        context.put(TOKEN, token);
+        next.handle(context);
+    }
+
+    private void refuse(RoutingContext context, String message) {
+        unauthenticated.increment();
+        context.response().putHeader("WWW-Authenticate", "Bearer");
+        errors.send(context.response(), new GatewayException(ErrorCode.UNAUTHORIZED, message));
+    }
+
+    /** The token of {@code Authorization: Bearer <token>} (the scheme is case-insensitive), or null. */
+    private static String bearerToken(RoutingContext context) {
+        String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /** The stage: the caller of the token {@link #authenticate} validated, or 403 when it names no application. */
     public boolean enter(RoutingContext context) {
         try {
-            context.put(CALLER, callers.resolve(context));
+            context.put(CALLER, callers.resolve(context.<JsonWebToken>get(TOKEN)));
             return true;
         } catch (GatewayException e) {
-            if (e.code() == ErrorCode.UNAUTHORIZED) {
-                unauthenticated.increment();
-                context.response().putHeader("WWW-Authenticate", "Bearer");
-            }
             errors.send(context.response(), e);
             return false;
         }

@@ -1,16 +1,12 @@
 package dev.tollgate.pricing;
 
+import dev.tollgate.seeding.SeedFile;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -23,7 +19,6 @@ import java.util.List;
 public class PriceSeeder {
 
     private static final Logger LOG = Logger.getLogger(PriceSeeder.class);
-    private static final String CLASSPATH = "classpath:";
 
     private final PricingConfig config;
     private final PriceStore store;
@@ -46,22 +41,11 @@ public class PriceSeeder {
     }
 
     public static List<PriceRow> read(String file) {
-        try (Reader reader = open(file)) {
-            return PriceFile.read(reader, "file:" + file.substring(file.lastIndexOf('/') + 1));
+        String text = SeedFile.read(file, "Price file", "tollgate.pricing.seed-files");
+        try {
+            return PriceFile.read(new StringReader(text), "file:" + file.substring(file.lastIndexOf('/') + 1));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read price file " + file + " (tollgate.pricing.seed-files)", e);
         }
-    }
-
-    private static Reader open(String file) throws IOException {
-        if (file.startsWith(CLASSPATH)) {
-            InputStream stream = PriceSeeder.class.getClassLoader()
-                    .getResourceAsStream(file.substring(CLASSPATH.length()));
-            if (stream == null) {
-                throw new IOException("no such resource");
-            }
-            return new InputStreamReader(stream, StandardCharsets.UTF_8);
-        }
-        return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.proxy;
 
 import dev.tollgate.metering.MeteringStage;
+import dev.tollgate.metering.ShutdownPhase;
 import dev.tollgate.metering.UsageTap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,10 +20,12 @@ class AnswerRelay {
     private static final Logger LOG = Logger.getLogger(AnswerRelay.class);
 
     private final MeteringStage metering;
+    private final ShutdownPhase shutdown;
     private final Vertx vertx;
 
-    AnswerRelay(MeteringStage metering, Vertx vertx) {
+    AnswerRelay(MeteringStage metering, ShutdownPhase shutdown, Vertx vertx) {
         this.metering = metering;
+        this.shutdown = shutdown;
         this.vertx = vertx;
     }
 
@@ -66,8 +69,14 @@ class AnswerRelay {
             if (exchange.meter.finished()) {
                 return; // the caller left and the gateway itself reset the upstream request
             }
-            LOG.warnf("Backend %s broke off the answer to request %s: %s",
-                    exchange.target().backend().id(), exchange.meter.id(), failure.getMessage());
+            if (shutdown.stopping()) {
+                // Our own drain deadline closed the connection: not the backend's fault, and expected.
+                LOG.infof("The shutdown cut the answer of backend %s to request %s: %s",
+                        exchange.target().backend().id(), exchange.meter.id(), failure.getMessage());
+            } else {
+                LOG.warnf("Backend %s broke off the answer to request %s: %s",
+                        exchange.target().backend().id(), exchange.meter.id(), failure.getMessage());
+            }
             ended(exchange, status);
             // Pass the break on: ending cleanly would tell the caller the answer was complete. A reset closes an
             // HTTP/1.1 connection but only this stream of an HTTP/2 one.

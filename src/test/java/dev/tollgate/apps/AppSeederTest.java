@@ -1,6 +1,7 @@
 package dev.tollgate.apps;
 
 import dev.tollgate.apps.AppsConfig.SeedMode;
+import dev.tollgate.seeding.SeedFileException;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -112,10 +113,10 @@ class AppSeederTest {
     void anAbsentFileIsAnError() {
         String missing = directory.resolve("no-such-file.csv").toString();
         assertThatThrownBy(() -> seeder.seed(missing, SeedMode.INSERT_MISSING))
-                .isInstanceOf(AppSeedException.class)
+                .isInstanceOf(SeedFileException.class)
                 .hasMessageStartingWith("App seed file " + missing + " does not exist");
         assertThatThrownBy(() -> seeder.seed("classpath:apps/no-such-file.csv", SeedMode.INSERT_MISSING))
-                .isInstanceOf(AppSeedException.class)
+                .isInstanceOf(SeedFileException.class)
                 .hasMessage("App seed file classpath:apps/no-such-file.csv does not exist: no resource "
                         + "apps/no-such-file.csv on the classpath (tollgate.apps.seed-file).");
     }
@@ -126,8 +127,8 @@ class AppSeederTest {
         byte[] latin1 = (HEADER + fresh + ",M\u00fcller,Retail,CC-2\n").getBytes(StandardCharsets.ISO_8859_1);
         Files.write(file, latin1);
         assertThatThrownBy(() -> seeder.seed(file.toString(), SeedMode.INSERT_MISSING))
-                .isInstanceOf(AppSeedException.class)
-                .hasMessage("App seed file " + file + ", line 2: the file is not UTF-8. Save it as \"CSV UTF-8\".");
+                .isInstanceOf(SeedFileException.class)
+                .hasMessage("App seed file " + file + ", line 2: the file is not UTF-8. Save it as UTF-8 (in Excel: \"CSV UTF-8\").");
     }
 
     @Test

@@ -67,6 +67,54 @@ class CallerAuthenticationTest {
         rejected(call("not.a.jwt"));
     }
 
+    /** The second call is answered from the token cache, on the event loop; the first verified it on a worker. */
+    @Test
+    void aTokenSeenBeforeIsAcceptedAgain() {
+        String token = TestTokens.v2("app-auth-again");
+        call(token).statusCode(200);
+        call(token).statusCode(200).body("usage.total_tokens", notNullValue());
+    }
+
+    /** The cache is keyed by the whole token: a cached token's header and claims under another signature are not it. */
+    @Test
+    void anotherSignatureOnACachedTokenIs401() {
+        String token = TestTokens.v2("app-auth-tampered");
+        call(token).statusCode(200);
+        int signature = token.lastIndexOf('.') + 1;
+        rejected(call(token.substring(0, signature) + (token.charAt(signature) == 'A' ? 'B' : 'A')
+                + token.substring(signature + 1)));
+    }
+
+    @Test
+    void lowerCaseBearerSchemeIsAccepted() {
+        given().contentType("application/json").header("Authorization", "bearer " + TestTokens.v2("app-auth-case"))
+                .body(BODY).post(CHAT).then().statusCode(200);
+    }
+
+    @Test
+    void basicAuthorizationIs401() {
+        given().contentType("application/json").header("Authorization", "Basic dXNlcjpwYXNz").body(BODY).post(CHAT)
+                .then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body("error.message", containsString("missing bearer token"));
+    }
+
+    /** The REST APIs authenticate lazily (Quarkus security), and refuse in the same shape as the gateway. */
+    @Test
+    void restApiRefusesAnInvalidOrMissingTokenInTheErrorShape() {
+        given().auth().oauth2(TestTokens.forged("ops-forged")).get("/api/backends")
+                .then().statusCode(401).contentType("application/json").header("WWW-Authenticate", "Bearer")
+                .body("error.code", equalTo("401"));
+        given().get("/api/backends")
+                .then().statusCode(401).contentType("application/json").header("WWW-Authenticate", "Bearer")
+                .body("error.code", equalTo("401"));
+    }
+
+    /** Unauthenticated endpoints do not look at the token at all (lazy authentication). */
+    @Test
+    void healthIgnoresAnInvalidToken() {
+        given().auth().oauth2("not.a.jwt").get("/q/health/live").then().statusCode(200);
+    }
+
     @Test
     void tokenWithoutAppIdIs403() {
         call(TestTokens.withoutAppId()).statusCode(403).body("error.code", equalTo("403"))

@@ -87,6 +87,11 @@ public final class TestTokens {
         return sign(claims(V1_ISSUER).claim("appid", appId).issuedAt(past.minusSeconds(3600)).expiresAt(past));
     }
 
+    /** A v1 token that expires at {@code exp} (issued an hour before). */
+    public static String expiringAt(Instant exp, String appId) {
+        return sign(claims(V1_ISSUER).claim("appid", appId).issuedAt(exp.minusSeconds(3600)).expiresAt(exp));
+    }
+
     public static String issuedBy(String issuer, String appId) {
         return sign(claims(issuer).claim("appid", appId));
     }

@@ -5,14 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.admission.AdmissionConfig;
 import dev.tollgate.admission.AdmissionConfig.SeedMode;
+import dev.tollgate.seeding.SeedFile;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +22,6 @@ import java.util.Set;
 public final class RuleSeeder {
 
     private static final Logger LOG = Logger.getLogger(RuleSeeder.class);
-    private static final String CLASSPATH = "classpath:";
 
     private final RuleStore store;
     private final RuleJson json;
@@ -45,7 +39,7 @@ public final class RuleSeeder {
 
     /** Checks every rule of the file, then stores them; throws, storing nothing, if any is invalid. */
     public List<RuleStore.Put> seed(String location, SeedMode mode) throws SQLException {
-        List<LimitRule> rules = parse(location, read(location));
+        List<LimitRule> rules = parse(location, SeedFile.read(location, "Rule seed file", "tollgate.admission.seed-file"));
         List<RuleStore.Put> puts = new ArrayList<>();
         for (LimitRule rule : rules) {
             puts.add(store.put(rule, mode == SeedMode.UPSERT));
@@ -91,26 +85,5 @@ public final class RuleSeeder {
 
     private static long count(List<RuleStore.Put> puts, RuleStore.Outcome outcome) {
         return puts.stream().filter(put -> put.outcome() == outcome).count();
-    }
-
-    private static String read(String location) {
-        try {
-            if (location.startsWith(CLASSPATH)) {
-                String resource = location.substring(CLASSPATH.length()).replaceFirst("^/", "");
-                try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
-                    if (in == null) {
-                        throw new IllegalStateException("Rule seed file " + location + " does not exist on the "
-                                + "classpath (tollgate.admission.seed-file).");
-                    }
-                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }
-            return Files.readString(Path.of(location), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException("Rule seed file " + location + " does not exist "
-                    + "(tollgate.admission.seed-file; looked for " + Path.of(location).toAbsolutePath() + ").");
-        } catch (IOException e) {
-            throw new IllegalStateException("Rule seed file " + location + " cannot be read: " + e, e);
-        }
     }
 }

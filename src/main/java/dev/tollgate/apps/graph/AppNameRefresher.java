@@ -1,5 +1,6 @@
 package dev.tollgate.apps.graph;
 
+import dev.tollgate.background.DaemonScheduler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.apps.AppDirectory;
 import dev.tollgate.routing.credentials.TokenCredentials;
@@ -12,7 +13,6 @@ import org.jboss.logging.Logger;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -43,11 +43,7 @@ public class AppNameRefresher {
         }
         GraphServicePrincipals graph = new GraphServicePrincipals(config.endpoint(),
                 TokenCredentials.of("tollgate.apps.graph.credential", config.credential(), null), null, mapper);
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "tollgate-graph-names");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = DaemonScheduler.named("tollgate-graph-names");
         long every = config.refreshInterval().toMillis();
         scheduler.scheduleWithFixedDelay(() -> refresh(directory, graph, config.refreshInterval()), 0, every,
                 TimeUnit.MILLISECONDS);
