@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * backend), {@code R1} a {@link UsageRecord} (a record made). Written field by field into bytes, so that journalling a
  * record allocates nothing per request. A line the process was killed while writing (the last of a file, without its
  * line feed) is skipped: it was never synced, so nothing was promised about it. A line of a layout this build does not
- * know is skipped with a warning.
+ * know is skipped with a warning. A file's lines end at its end or where a line would begin with a zero byte: the
+ * zeros a segment is grown by ahead of its lines ({@link JournalSegment}); no line begins with one.
  */
 @Singleton
 class JournalFormat {
@@ -55,7 +56,7 @@ class JournalFormat {
                 .end();
     }
 
-    /** Every complete entry of the file, in order. */
+    /** Every complete entry of the file, in order, up to its end or the zeros written ahead of its lines. */
     void read(Path file, Consumer<OpenedRequest> opened, Consumer<UsageRecord> recorded) {
         byte[] content;
         try {
@@ -64,7 +65,7 @@ class JournalFormat {
             throw new UncheckedIOException(e);
         }
         int start = 0;
-        while (start < content.length) {
+        while (start < content.length && content[start] != 0) {
             int end = start;
             while (end < content.length && content[end] != JournalLines.END) {
                 end++;

@@ -37,17 +37,12 @@ final class JournalLines {
         return length == 0;
     }
 
-    /** The bytes from {@code from} to the end, copied: a line to keep. */
-    byte[] copyFrom(int from) {
-        return Arrays.copyOfRange(bytes, from, length);
-    }
-
     /** The bytes written, to hand to a channel (valid until the next change). */
     ByteBuffer buffer() {
         return ByteBuffer.wrap(bytes, 0, length);
     }
 
-    JournalLines raw(byte[] line) {
+    private JournalLines raw(byte[] line) {
         ensure(line.length);
         System.arraycopy(line, 0, bytes, length, line.length);
         length += line.length;

@@ -113,7 +113,8 @@ public class MeteringStage {
     /**
      * The caller's connection closed before the gateway ended its answer. If the usage block already went by, the
      * caller had the whole answer (it may close on the last byte, before the backend's end is read): recorded as
-     * served. Otherwise the caller left early: recorded as 499 with an estimate.
+     * served. Otherwise the caller left early: recorded as 499 with an estimate; or, once the gateway is shutting down
+     * (whose drain deadline closes the connections), with the backend's status and an estimate.
      *
      * @return whether the caller left early, so that the backend should stop generating for nobody
      */
@@ -125,6 +126,13 @@ public class MeteringStage {
         }
         if (meter.finished()) {
             return false;
+        }
+        if (shutdown.stopping() && tap != null) {
+            // The drain deadline closes the callers' connections: the answer was cut by this gateway, not left by its
+            // caller (one leaving during the drain cannot be told apart, and is recorded the same).
+            estimated(meter, meter.upstreamStatus());
+            LOG.infof("The shutdown cut the answer to request %s before it was complete", meter.id());
+            return true;
         }
         estimated(meter, CALLER_LEFT);
         LOG.infof("Caller left before the answer to request %s was complete", meter.id());

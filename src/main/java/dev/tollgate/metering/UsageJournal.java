@@ -37,9 +37,10 @@ import java.util.stream.Stream;
  * <p>A request whose record comes in the same round as its opening is written as the record alone: the opening of a
  * short request costs nothing on disk, and the prompt is counted only for requests still running at a sync. Files
  * (segments) are sealed every {@link MeteringConfig#journalSegmentAge()}: the requests still open are written again
- * into the next one, so that a sealed segment is deleted as soon as its records are in PostgreSQL. At start, the
- * segments of the run before are replayed (their records written again, idempotently) and each request they opened but
- * never recorded becomes an {@code interrupted} record ({@link JournalRecovery}).
+ * into the next one (as into the first one after a failed write), so that a sealed segment is deleted as soon as its
+ * records are in PostgreSQL. At start, the segments of the run before are replayed (their records written again,
+ * idempotently) and each request they opened but never recorded becomes an {@code interrupted} record
+ * ({@link JournalRecovery}).
  */
 @ApplicationScoped
 public class UsageJournal {
@@ -63,8 +64,10 @@ public class UsageJournal {
     private final Counter interruptedRecovered;
     private final Timer syncs;
     // The journal thread's own state (and, once it has stopped, the shutdown's).
-    /** Requests opened and not recorded yet: their meter, and their line once written (null before). */
-    private final Map<UUID, Open> open = new HashMap<>();
+    /** Requests opened and not recorded yet. */
+    private final Map<UUID, Meter> open = new HashMap<>();
+    /** Requests opened since the last sync: their entries are written if they are still open then. */
+    private final List<Meter> opening = new ArrayList<>();
     private final Deque<JournalSegment> sealed = new ArrayDeque<>();
     private final JournalLines lines = new JournalLines(64 * 1024);
     private final List<UsageRecord> batch = new ArrayList<>();
@@ -178,10 +181,12 @@ public class UsageJournal {
         lines.clear();
         batch.clear();
         Object entry;
+        int drained = 0;
         while ((entry = pending.poll()) != null) {
-            pendingCount.decrementAndGet();
+            drained++;
             if (entry instanceof Meter meter) {
-                open.put(meter.id(), new Open(meter));
+                open.put(meter.id(), meter);
+                opening.add(meter);
             } else {
                 UsageRecord record = (UsageRecord) entry;
                 open.remove(record.id());
@@ -189,13 +194,18 @@ public class UsageJournal {
                 batch.add(record);
             }
         }
-        for (Open request : open.values()) {
-            if (request.line == null) {
-                int from = lines.length();
-                appendOpened(request.meter);
-                request.line = lines.copyFrom(from);
+        pendingCount.addAndGet(-drained);
+        if (current == null) {
+            // A new segment (the first, or the next after a failed write) holds every request still open.
+            open.values().forEach(this::appendOpened);
+        } else {
+            for (Meter meter : opening) {
+                if (open.containsKey(meter.id())) {
+                    appendOpened(meter);
+                }
             }
         }
+        opening.clear();
         if (!lines.isEmpty() || !healthy) {
             // While failing, every round tries again (with nothing to write, whether a file can be opened at all).
             write();
@@ -224,7 +234,10 @@ public class UsageJournal {
             failed(e);
             // Not on disk: the records still go to the writer, as they would without a journal.
             batch.forEach(record -> recorder.offer(record, null));
-            current = null;
+            if (current != null) {
+                // What it synced before stays until stored; nothing more goes to a file that may end in a torn line.
+                retire();
+            }
         }
     }
 
@@ -263,21 +276,28 @@ public class UsageJournal {
 
     /** Seals the segment; the requests still open are written again at the start of the next one. */
     private void rotate() {
+        retire();
+        lines.clear();
+        batch.clear();
+        // Written again (the prompt counted again: rarely, and cheaper than keeping every entry's bytes).
+        open.values().forEach(this::appendOpened);
+        if (!lines.isEmpty()) {
+            write();
+        }
+    }
+
+    /** No more lines go to the current segment: sealed, and deleted once its records are stored (or replayed). */
+    private void retire() {
+        JournalSegment segment = current;
+        current = null;
+        sealed.add(segment);
+        if (segment.needsReplay()) {
+            recorder.replayLater(segment);
+        }
         try {
-            current.seal();
-            sealed.add(current);
-            if (current.needsReplay()) {
-                recorder.replayLater(current);
-            }
-            current = null;
-            lines.clear();
-            open.values().forEach(request -> lines.raw(request.line));
-            batch.clear();
-            if (!lines.isEmpty()) {
-                write();
-            }
+            segment.seal();
         } catch (IOException e) {
-            failed(e);
+            LOG.warnf("Could not close journal segment %s: %s", segment, e.getMessage());
         }
     }
 
@@ -310,7 +330,7 @@ public class UsageJournal {
 
     /** The meters of the requests opened and not recorded yet. Only once the thread has stopped. */
     List<Meter> stillOpen() {
-        return open.values().stream().map(request -> request.meter).toList();
+        return List.copyOf(open.values());
     }
 
     /**
@@ -319,13 +339,7 @@ public class UsageJournal {
      */
     void close() {
         if (current != null) {
-            try {
-                current.seal();
-                sealed.add(current);
-            } catch (IOException e) {
-                LOG.warnf("Could not close journal segment %s: %s", current, e.getMessage());
-            }
-            current = null;
+            retire();
         }
         for (JournalSegment segment : sealed) {
             // The last segment also holds the requests still open, if the shutdown could not record them all.
@@ -340,16 +354,6 @@ public class UsageJournal {
         List<Path> left = files();
         if (!left.isEmpty()) {
             LOG.infof("Journal: %d segments left in %s, replayed at the next start", left.size(), directory);
-        }
-    }
-
-    /** A request opened, and its entry once written. */
-    private static final class Open {
-        final Meter meter;
-        byte[] line;
-
-        Open(Meter meter) {
-            this.meter = meter;
         }
     }
 }
