@@ -32,7 +32,11 @@ class GatewayRouteOrderTest {
         int authentication = -SecurityHandlerPriorities.AUTHENTICATION;
         int authorization = -SecurityHandlerPriorities.AUTHORIZATION;
         assertThat(routes).extracting(GatewayRouteOrderTest::orderOf).contains(authentication, authorization);
-        List<Route> gateway = routes.stream().filter(route -> RequestStage.routes().contains(route.getPath())).toList();
+        // Vert.x reports a prefix route's path without its '*'; routes without a path (Quarkus' handlers for every
+        // request) are none of the gateway's.
+        List<String> paths = RequestStage.routes().stream().map(path -> path.replaceFirst("\\*$", "")).toList();
+        List<Route> gateway = routes.stream()
+                .filter(route -> route.getPath() != null && paths.contains(route.getPath())).toList();
 
         assertThat(gateway).hasSize(RequestStage.routes().size());
         assertThat(gateway).allSatisfy(route -> assertThat(orderOf(route)).isLessThan(authentication));
