@@ -13,10 +13,8 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +81,7 @@ class ShutdownSweepTest {
     @Test
     void withTheDatabaseAwayTheSweptRecordsStayInTheJournalAndTheNextStartWritesThemOnceAsEstimatesNotInterrupted()
             throws Exception {
-        Gateway gateway = new Gateway(new UsageWriter(unreachable(), new PriceCatalogCache()));
+        Gateway gateway = new Gateway(new UsageWriter(ScratchDatabase.unreachable(), new PriceCatalogCache()));
         Meter waiting = gateway.request();
         Meter streaming = gateway.request();
         gateway.stream(streaming);
@@ -109,17 +107,6 @@ class ShutdownSweepTest {
         }
     }
 
-    /** A PostgreSQL address where nothing listens: every connection is refused at once. */
-    private static PGSimpleDataSource unreachable() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
-        dataSource.setConnectTimeout(2);
-        return dataSource;
-    }
 
     /** Metering as one gateway process has it, on this test's journal directory; its writer started. */
     private final class Gateway {

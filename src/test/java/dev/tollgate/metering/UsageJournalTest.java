@@ -13,10 +13,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +54,7 @@ class UsageJournalTest {
     void aProcessKilledMidStreamIsChargedAtTheNextStartFinishedExactlyUnfinishedAsInterruptedAndOnlyOnce()
             throws Exception {
         Path copy = Files.createTempDirectory("journal-copy");
-        UsageJournal killed = journal(directory, new UsageWriter(unreachable(), new PriceCatalogCache()));
+        UsageJournal killed = journal(directory, new UsageWriter(ScratchDatabase.unreachable(), new PriceCatalogCache()));
         Meter finished = meter(killed);
         Meter streaming = meter(killed);
         killed.sync();
@@ -84,7 +82,7 @@ class UsageJournalTest {
 
     @Test
     void whileTheDatabaseIsAwayRecordsStayInTheJournalAndAreWrittenOnceWhenItIsBack() throws Exception {
-        UsageRecorder away = recorder(new UsageWriter(unreachable(), new PriceCatalogCache()));
+        UsageRecorder away = recorder(new UsageWriter(ScratchDatabase.unreachable(), new PriceCatalogCache()));
         UsageJournal journal = journal(directory, away);
         List<UsageRecord> served = Stream.generate(() -> {
             Meter meter = meter(journal);
@@ -170,17 +168,6 @@ class UsageJournalTest {
         }
     }
 
-    /** A PostgreSQL address where nothing listens: every connection is refused at once. */
-    private static PGSimpleDataSource unreachable() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
-        dataSource.setConnectTimeout(2);
-        return dataSource;
-    }
 
     /** Small batches; segments never sealed by age (the test seals them at close). */
     private static MeteringSettings settings(Path journal) {
