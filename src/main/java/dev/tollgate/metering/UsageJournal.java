@@ -257,17 +257,20 @@ public class UsageJournal {
         return directory.resolve(runId + "-" + String.format("%08d", segmentNumber++) + SUFFIX);
     }
 
-    /** The opening entry of a request still running at a sync, with its prompt's quick estimate. */
+    /**
+     * The opening entry of a request still running at a sync, with its prompt's quick estimate and the model its target
+     * is known to serve. Not the model its answer names: the answer's usage tap belongs to the event loop that feeds
+     * it, and reading it from this thread raced with that loop (a JSON answer read here half-arrived kept that reading,
+     * and its complete answer was then metered as an estimate).
+     */
     private void appendOpened(Meter meter) {
         Target target = meter.target();
-        String answered = meter.tap() == null ? null : meter.tap().model().orElse(null);
-        String inferred = answered != null || target == null ? null : servedModels.of(target).orElse(null);
-        String model = answered != null ? answered : inferred;
+        String inferred = target == null ? null : servedModels.of(target).orElse(null);
         // The quick count, not the tokenizer: nearly every request is journalled open, and counting each prompt with
         // the tokenizer would cost more than all the rest of the journal, for an estimate used only after a crash.
         long prompt = estimator.quickPromptTokens(meter.requestJson());
         OpenedRequest opened = new OpenedRequest(meter.id(), meter.startedAt(), meter.caller().appId(),
-                meter.caller().tenantId(), meter.caller().userId(), meter.deployment(), model, inferred != null,
+                meter.caller().tenantId(), meter.caller().userId(), meter.deployment(), inferred, inferred != null,
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
                 target == null ? null : target.deploymentType(), meter.operation(), meter.stream(), prompt);

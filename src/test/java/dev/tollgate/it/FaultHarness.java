@@ -40,7 +40,8 @@ final class FaultHarness implements AutoCloseable {
             + "target/quarkus-app/lib/main/*" + File.pathSeparator + "target/quarkus-app/lib/boot/*";
 
     final Path work;
-    final int databasePort = freePort();
+    /** Restarted on the same port: so taken where no outgoing connection can hold it while it is down. */
+    final int databasePort = dev.tollgate.support.LoopbackPorts.outsideEphemeralRange();
     final int backendPort = freePort();
     final int gatewayPort = freePort();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -57,7 +58,9 @@ final class FaultHarness implements AutoCloseable {
 
     void startDatabase() throws IOException {
         database = EmbeddedPostgres.builder().setPort(databasePort).setDataDirectory(work.resolve("pg"))
-                .setCleanDataDirectory(false).setRegisterShutdownHook(false).start();
+                .setCleanDataDirectory(false).setRegisterShutdownHook(false)
+                // 10 s by default: a restart on a busy CI machine has taken longer
+                .setPGStartupWait(Duration.ofSeconds(60)).start();
     }
 
     void stopDatabase() throws IOException {

@@ -10,6 +10,7 @@ import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.routing.Target;
 import dev.tollgate.support.ScratchDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -114,6 +116,50 @@ class UsageJournalTest {
 
         assertThat(journal.healthy()).isFalse();
         assertThat(journal.accepting()).isFalse();
+    }
+
+    /**
+     * The journal's thread syncs while the event loop feeds answers through their taps: what it writes must not touch
+     * a tap. It once read a JSON answer's model from the tap at a sync; a reading made of half the body was then kept
+     * for the whole one, and a complete answer was metered as an estimate. Many answers, each cut in two, against a
+     * journal syncing without pause: every complete answer still reads its usage.
+     */
+    @Test
+    void aSyncUnderWayNeverChangesWhatAnAnswerThatPassesMeanwhileReads() throws Exception {
+        UsageJournal journal = journal(directory, database.writer());
+        byte[] body = Fixtures.load("chat-completion.json");
+        UsageTaps taps = new UsageTaps(MAPPER);
+        AtomicBoolean feeding = new AtomicBoolean(true);
+        Thread syncing = new Thread(() -> {
+            while (feeding.get()) {
+                journal.sync();
+            }
+        }, "journal-sync-under-test");
+        syncing.start();
+        int withoutUsage = 0;
+        try {
+            for (int i = 0; i < 5_000; i++) {
+                Meter meter = meter(journal);
+                UsageTap tap = taps.forAnswer("chat/completions", "application/json", false);
+                meter.answering(200, null, tap);
+                for (int from = 0; from < body.length; from += 16) {
+                    tap.onChunk(Buffer.buffer().appendBytes(body, from, Math.min(16, body.length - from)));
+                    long until = System.nanoTime() + 2_000;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait(); // chunks come apart on the network: the sync meets answers half-fed
+                    }
+                }
+                tap.onEnd();
+                if (tap.usage().isEmpty()) {
+                    withoutUsage++;
+                }
+                journal.recorded(meter.finish(200, tap.usage().orElse(Usage.missing()), null));
+            }
+        } finally {
+            feeding.set(false);
+            syncing.join();
+        }
+        assertThat(withoutUsage).as("complete answers read without their usage").isZero();
     }
 
     /** A new process on the same journal: recovers, writes everything, shuts down. */

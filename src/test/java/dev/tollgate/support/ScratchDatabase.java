@@ -9,8 +9,6 @@ import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -59,13 +57,9 @@ public class ScratchDatabase implements AutoCloseable {
     }
 
     /** A PostgreSQL address where nothing listens: every connection is refused at once (a database that is down). */
-    public static PGSimpleDataSource unreachable() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+    public static PGSimpleDataSource unreachable() {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+        dataSource.setUrl("jdbc:postgresql://127.0.0.1:" + LoopbackPorts.outsideEphemeralRange() + "/postgres");
         dataSource.setConnectTimeout(2);
         return dataSource;
     }
