@@ -11,9 +11,10 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 
-import java.util.Locale;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,10 +30,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VertxFloorProxy {
 
-    /** Hop-by-hop headers (RFC 9110 7.6.1) and the ones the client sets itself from the request it sends. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+    /**
+     * Hop-by-hop headers (RFC 9110 7.6.1) and the ones the client sets itself from the request it sends; compared
+     * ignoring case without a lower-cased copy of every name, as the gateway's HeaderPolicy does.
+     */
+    private static final Set<String> HOP_BY_HOP = ignoringCase("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
             "content-length", "expect");
+
+    /** Not sent to a stub: the hop-by-hop headers and the caller's credential. */
+    private static final Set<String> NOT_FORWARDED = ignoringCase(HOP_BY_HOP, "authorization");
 
     private final HttpClient client;
     private final int[] stubPorts;
@@ -80,6 +87,18 @@ public final class VertxFloorProxy {
         System.out.println("floor proxy up on " + port);
     }
 
+    private static Set<String> ignoringCase(String... names) {
+        Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(Arrays.asList(names));
+        return set;
+    }
+
+    private static Set<String> ignoringCase(Set<String> names, String... more) {
+        Set<String> set = ignoringCase(more);
+        set.addAll(names);
+        return set;
+    }
+
     private void handle(HttpServerRequest request) {
         // The whole body first, as the gateway reads it before choosing a backend.
         request.body().onComplete(body -> {
@@ -96,8 +115,7 @@ public final class VertxFloorProxy {
         next = (next + 1) % stubPorts.length;
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !name.equals("authorization")) {
+            if (!NOT_FORWARDED.contains(header.getKey())) {
                 headers.add(header.getKey(), header.getValue());
             }
         }
@@ -124,7 +142,7 @@ public final class VertxFloorProxy {
     private static void relay(HttpClientResponse upstream, HttpServerResponse response) {
         response.setStatusCode(upstream.statusCode());
         for (Map.Entry<String, String> header : upstream.headers()) {
-            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+            if (!HOP_BY_HOP.contains(header.getKey())) {
                 response.headers().add(header.getKey(), header.getValue());
             }
         }
