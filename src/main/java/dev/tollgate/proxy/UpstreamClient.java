@@ -70,7 +70,8 @@ public class UpstreamClient {
         headers.set("content-type", "application/json");
         tracing.accept(headers);
         // Credentials first: a connection is taken from the pool only once the request can be sent.
-        return backend.credential().authorize(headers).compose(authorized -> client.request(options.setHeaders(headers)));
+        return backend.credential().authorize(headers)
+                .compose(authorized -> client.request(options.setHeaders(headers)));
     }
 
     /** Longest the whole answer of that target may take. */
