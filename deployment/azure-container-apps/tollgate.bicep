@@ -173,6 +173,11 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
               name: 'JAVA_OPTS'
               value: '-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError'
             }
+            {
+              // The usage journal (docs/operations.md#journal), on the replica's EmptyDir volume below.
+              name: 'TOLLGATE_METERING_JOURNAL_DIR'
+              value: '/var/lib/tollgate/journal'
+            }
           ], backendKeyEnv)
           probes: [
             {
@@ -215,6 +220,12 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
               volumeName: 'config'
               mountPath: '/deployments/config'
             }
+            {
+              // Written every 20 ms while requests run; kept across container restarts within the replica, not
+              // across replicas (Container Apps has no per-replica persistent volume).
+              volumeName: 'journal'
+              mountPath: '/var/lib/tollgate/journal'
+            }
           ]
         }
       ]
@@ -228,6 +239,10 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
               path: 'application.properties'
             }
           ]
+        }
+        {
+          name: 'journal'
+          storageType: 'EmptyDir'
         }
       ]
       scale: {

@@ -7,14 +7,14 @@ import dev.tollgate.admission.estimate.CostEstimator;
 import dev.tollgate.admission.estimate.DemandEstimator;
 import dev.tollgate.metering.TokenEstimator;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * The admission stage: whether a request may go upstream, under the per-app, business-unit, cost-center and default
  * rules (docs/admission.md). The request path calls {@link #admit} on the event loop; the counts it decides on are
  * exchanged with the other replicas by {@link AdmissionLifecycle} on a thread of its own.
  */
-@ApplicationScoped
+@Singleton
 public class Admission {
 
     private final boolean enabled;

@@ -8,7 +8,7 @@ import dev.tollgate.request.InboundRequest;
 import dev.tollgate.request.RequestStage;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  * {@code x-ratelimit-remaining-tokens} / {@code -requests} (the smaller of its own and the backend's, as the SDKs'
  * back-off reads them), and its ticket is settled with the request's final record.
  */
-@ApplicationScoped
+@Singleton
 public class AdmissionStage {
 
     static final String REMAINING_TOKENS = "x-ratelimit-remaining-tokens";

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Writes an AOAI-shaped error on a raw Vert.x response (the gateway routes do not go through Quarkus REST). */
-@ApplicationScoped
+@Singleton
 public class ErrorWriter {
 
     private final ObjectMapper mapper;

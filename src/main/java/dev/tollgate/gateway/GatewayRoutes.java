@@ -10,8 +10,8 @@ import io.quarkus.vertx.http.runtime.security.SecurityHandlerPriorities;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
@@ -25,7 +25,7 @@ import java.util.List;
  * streams, and nothing of REST's binding. The bearer token is validated by {@link IdentityStage#authenticate} ahead of
  * the body, not by Quarkus security (whose authentication is lazy, for the REST APIs only).
  */
-@ApplicationScoped
+@Singleton
 public class GatewayRoutes {
 
     /**

@@ -7,13 +7,13 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * A span per stage of the request path, under the request's server span (which Quarkus opens from the caller's
  * {@code traceparent}, if any). When tracing is off there is no valid server span, and a stage runs bare.
  */
-@ApplicationScoped
+@Singleton
 class StageTracing {
 
     static final String REQUEST_ID = "tollgate.request_id";

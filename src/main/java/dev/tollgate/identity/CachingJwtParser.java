@@ -9,9 +9,9 @@ import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import javax.crypto.SecretKey;
@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Alternative
 @Priority(1)
-@ApplicationScoped
+@Singleton
 public class CachingJwtParser implements JWTParser {
 
     private final DefaultJWTParser delegate;

@@ -1,7 +1,7 @@
 package dev.tollgate.identity;
 
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -12,7 +12,7 @@ import java.util.Set;
  * token. Everything it reads comes from the validated token, never from a header or the request body.
  */
 @Startup // a bad users setting (hashed without a key) fails the start, not the first request
-@ApplicationScoped
+@Singleton
 public class CallerResolver {
 
     /** Entra v2 access tokens name the client application here. */

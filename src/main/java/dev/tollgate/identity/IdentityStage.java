@@ -10,7 +10,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its signing keys may have to be fetched (a JWKS URL); at most {@code max-verifications-in-flight} at once, past
  * which a request with a new token is refused with 503 and {@code retry-after} (docs/operations.md says why 503).
  */
-@ApplicationScoped
+@Singleton
 public class IdentityStage {
 
     private static final Logger LOG = Logger.getLogger(IdentityStage.class);

@@ -4,6 +4,7 @@ import dev.tollgate.admission.AdmissionLifecycle;
 import dev.tollgate.apps.AppSeeder;
 import dev.tollgate.capacity.CapacitySeeder;
 import dev.tollgate.metering.Backoff;
+import dev.tollgate.metering.DatabaseConfig;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.pricing.PriceSeeder;
 import dev.tollgate.reporting.RollupZoneRegistration;
@@ -21,18 +22,19 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Brings the database into service: migrates it (Flyway), seeds the app registry, the price and capacity catalogs
- * and the rollup zones, then starts the usage writer. If PostgreSQL is reachable at start this happens before the gateway takes
- * traffic, and a bad seed file fails the start, as before. If it is not, the gateway starts all the same and serves,
- * its records kept in the journal; this retries in the background (doubling pauses up to half a minute) and writes
- * once the database appears. Readiness says meanwhile that the database is waited for, and stays UP.
+ * Brings the database into service: migrates it (Flyway; or validates it, see {@link Schema}), seeds the app
+ * registry, the price and capacity catalogs and the rollup zones, then starts the usage writer. If PostgreSQL is
+ * reachable at start this happens before the gateway takes traffic, and a bad seed file fails the start, as before. If
+ * it is not, the gateway starts all the same and serves, its records kept in the journal; this retries in the
+ * background (doubling pauses up to half a minute) and writes once the database appears. Readiness says meanwhile
+ * that the database is waited for, and stays UP.
  */
 @ApplicationScoped
 public class DatabaseStartup {
 
     private static final Logger LOG = Logger.getLogger(DatabaseStartup.class);
 
-    private final Flyway flyway;
+    private final Schema schema;
     private final AppSeeder apps;
     private final PriceSeeder prices;
     private final AdmissionLifecycle admission;
@@ -46,9 +48,10 @@ public class DatabaseStartup {
         return thread;
     });
 
-    public DatabaseStartup(Flyway flyway, AppSeeder apps, PriceSeeder prices, AdmissionLifecycle admission,
-                           CapacitySeeder capacity, RollupZoneRegistration zones, UsageRecorder recorder) {
-        this.flyway = flyway;
+    public DatabaseStartup(Flyway flyway, DatabaseConfig database, AppSeeder apps, PriceSeeder prices,
+                           AdmissionLifecycle admission, CapacitySeeder capacity, RollupZoneRegistration zones,
+                           UsageRecorder recorder) {
+        this.schema = new Schema(flyway, database.migrate());
         this.apps = apps;
         this.prices = prices;
         this.admission = admission;
@@ -60,7 +63,7 @@ public class DatabaseStartup {
 
     /** After the journal has started (its observer comes first), so that its recovered records wait for the writer. */
     void start(@Observes @Priority(2) StartupEvent event) throws SQLException {
-        if (!migrate()) {
+        if (!schema.bringUpToDate()) {
             LOG.warn("PostgreSQL is not reachable at start: the gateway serves and journals usage, and migrates and "
                     + "writes it once the database appears (readiness detail: database)");
             retries.schedule(this::retry, backoff.failed(), TimeUnit.MILLISECONDS);
@@ -71,7 +74,7 @@ public class DatabaseStartup {
 
     private void retry() {
         try {
-            if (migrate()) {
+            if (schema.bringUpToDate()) {
                 bringIntoService();
                 LOG.info("PostgreSQL is reachable: migrated, seeded, usage writing started");
                 return;
@@ -80,30 +83,6 @@ public class DatabaseStartup {
             LOG.errorf(e, "Bringing PostgreSQL into service failed; retrying");
         }
         retries.schedule(this::retry, backoff.failed(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Migrates the schema; false if the database could not be reached. */
-    private boolean migrate() {
-        try {
-            flyway.migrate();
-            return true;
-        } catch (RuntimeException e) {
-            if (unreachable(e)) {
-                LOG.debugf("PostgreSQL not reachable yet: %s", e.getMessage());
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    /** The failure is a connection that could not be made (SQLSTATE class 08), not a migration that went wrong. */
-    private static boolean unreachable(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void bringIntoService() throws SQLException {

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
  * {@link #reject} for a request refused before a backend answered, {@link #answerEnded} when an answer is over,
  * {@link #callerGone} when the caller left first.
  */
-@ApplicationScoped
+@Singleton
 public class MeteringStage {
 
     private static final Logger LOG = Logger.getLogger(MeteringStage.class);

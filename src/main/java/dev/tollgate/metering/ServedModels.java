@@ -1,7 +1,7 @@
 package dev.tollgate.metering;
 
 import dev.tollgate.routing.Target;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.Optional;
@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The model each target serves, for pricing an answer that was cut before it named one: configured
  * ({@link MeteringConfig#servedModels()}), else the model its latest answer named.
  */
-@ApplicationScoped
+@Singleton
 public class ServedModels {
 
     private final Map<String, String> configured;

@@ -1,8 +1,8 @@
 package dev.tollgate.metering;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -14,7 +14,7 @@ import java.time.Duration;
  * with 503 and {@code Retry-After} (SDKs retry, on another replica) and their connections closed, while the requests
  * in flight get the rest of the drain ({@code quarkus.shutdown.timeout}); Quarkus itself would go on serving them.
  */
-@ApplicationScoped
+@Singleton
 public class ShutdownPhase {
 
     private static final Logger LOG = Logger.getLogger(ShutdownPhase.class);

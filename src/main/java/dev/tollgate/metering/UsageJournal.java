@@ -4,7 +4,7 @@ import dev.tollgate.routing.Target;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * idempotently) and each request they opened but never recorded becomes an {@code interrupted} record
  * ({@link JournalRecovery}).
  */
-@ApplicationScoped
+@Singleton
 public class UsageJournal {
 
     private static final Logger LOG = Logger.getLogger(UsageJournal.class);

@@ -3,7 +3,7 @@ package dev.tollgate.metering;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reached no backend is counted under deployment {@code -}, so callers inventing deployment names cannot grow the
  * metric set. Meters are looked up once per label combination, not built per request.
  */
-@ApplicationScoped
+@Singleton
 public class UsageMetrics {
 
     private static final String NONE = "-";

@@ -1,10 +1,10 @@
 package dev.tollgate.metering;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Picks the usage tap for an answer, by its content type and the operation asked. */
-@ApplicationScoped
+@Singleton
 public class UsageTaps {
 
     private static final String EVENT_STREAM = "text/event-stream";

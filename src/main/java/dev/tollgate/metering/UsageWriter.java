@@ -2,7 +2,7 @@ package dev.tollgate.metering;
 
 import dev.tollgate.ledger.RecordInsert;
 import dev.tollgate.pricing.PriceCatalogCache;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.postgresql.PGConnection;
 
 import javax.sql.DataSource;
@@ -20,7 +20,7 @@ import java.util.List;
  * is harmless (a plain insert first, the conflict-safe one if the batch meets a record already written). Plain JDBC
  * (pgjdbc's CopyManager) rather than Hibernate: this is the hot write path.
  */
-@ApplicationScoped
+@Singleton
 public class UsageWriter implements UsageSink {
 
     private static final String UNIQUE_VIOLATION = "23505";

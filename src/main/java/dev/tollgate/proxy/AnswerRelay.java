@@ -7,14 +7,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
  * Streams a backend's answer back to the caller as it arrives, through the meter's usage tap, with back-pressure (a
  * slow caller slows the backend read instead of filling memory); ends the meter when the answer ends or breaks off.
  */
-@ApplicationScoped
+@Singleton
 class AnswerRelay {
 
     private static final Logger LOG = Logger.getLogger(AnswerRelay.class);

@@ -9,14 +9,14 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.vertx.core.MultiMap;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * A span per upstream attempt (which target, which attempt, what status), under the request's span, and its
  * {@code traceparent} on the request to the backend, so that a trace follows a request through failovers into Azure.
  * When the request is not traced, nothing is created.
  */
-@ApplicationScoped
+@Singleton
 public class AttemptTracing {
 
     public static final String BACKEND = "tollgate.backend";

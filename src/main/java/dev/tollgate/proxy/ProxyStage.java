@@ -15,7 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  * forwarded with the backend's credentials, and on a 429, 5xx or failure before anything reached the caller, the next
  * target; the answer is then relayed ({@link AnswerRelay}). Runs entirely on the event loop: every step is a callback.
  */
-@ApplicationScoped
+@Singleton
 public class ProxyStage {
 
     private static final Logger LOG = Logger.getLogger(ProxyStage.class);

@@ -14,14 +14,17 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.tracing.TracingPolicy;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /** Opens requests to backends over one pooled, non-blocking Vert.x HTTP client. */
-@ApplicationScoped
+@Singleton
 public class UpstreamClient {
+
+    private static final String HTTPS = "https";
 
     private final HttpClient client;
     private final ProxyConfig config;
@@ -50,9 +53,16 @@ public class UpstreamClient {
     public Future<HttpClientRequest> open(Target target, InboundRequest request, MultiMap callerHeaders,
                                           Consumer<MultiMap> tracing) {
         Backend backend = target.backend();
+        URI url = backend.url();
+        boolean ssl = HTTPS.equalsIgnoreCase(url.getScheme());
+        // Host, port and path from the backend's URI, parsed once at configuration, rather than an absolute URI
+        // string built and parsed again by Vert.x for every request.
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(uri(target, request))
+                .setHost(url.getHost())
+                .setPort(url.getPort() != -1 ? url.getPort() : ssl ? 443 : 80)
+                .setSsl(ssl)
+                .setURI(pathAndQuery(url, target, request))
                 .setConnectTimeout(backend.connectTimeout().orElse(config.connectTimeout()).toMillis())
                 .setIdleTimeout(backend.idleTimeout().orElse(config.idleTimeout()).toMillis());
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
@@ -60,7 +70,8 @@ public class UpstreamClient {
         headers.set("content-type", "application/json");
         tracing.accept(headers);
         // Credentials first: a connection is taken from the pool only once the request can be sent.
-        return backend.credential().authorize(headers).compose(authorized -> client.request(options.setHeaders(headers)));
+        return backend.credential().authorize(headers)
+                .compose(authorized -> client.request(options.setHeaders(headers)));
     }
 
     /** Longest the whole answer of that target may take. */
@@ -68,8 +79,8 @@ public class UpstreamClient {
         return target.backend().requestTimeout().orElse(config.requestTimeout());
     }
 
-    private static String uri(Target target, InboundRequest request) {
-        String base = target.backend().url().toString();
+    private static String pathAndQuery(URI url, Target target, InboundRequest request) {
+        String base = url.getRawPath() == null ? "" : url.getRawPath();
         String path = switch (request.style()) {
             case DEPLOYMENTS -> "/openai/deployments/" + target.upstreamDeployment() + "/" + request.operation().path();
             case V1 -> "/openai/v1/" + request.operation().path();

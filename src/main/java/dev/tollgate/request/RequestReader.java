@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.errors.ErrorCode;
 import dev.tollgate.errors.GatewayException;
 import io.vertx.core.buffer.Buffer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.regex.Pattern;
 
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * streamed chat or completions request makes sure the upstream will report usage ({@code stream_options.include_usage}),
  * remembering whether the caller had asked for it.
  */
-@ApplicationScoped
+@Singleton
 public class RequestReader {
 
     /** Azure's own rule for deployment names; anything else cannot be served and must not reach records or metrics. */

@@ -4,7 +4,7 @@ import dev.tollgate.errors.GatewayException;
 import dev.tollgate.metering.Meter;
 import dev.tollgate.metering.MeteringStage;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 
@@ -12,7 +12,7 @@ import java.util.List;
  * The stage of the request path that reads what is asked: the operation and deployment (from the path, or the body's
  * {@code model}), whether it streams; a body the gateway cannot forward is refused here with a 400 or 404, recorded.
  */
-@ApplicationScoped
+@Singleton
 public class RequestStage {
 
     private static final String REQUEST = "tollgate.request";

@@ -2,7 +2,7 @@ package dev.tollgate.routing;
 
 import dev.tollgate.routing.credentials.Credentials;
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * gateway with no backend refuses to start rather than answer 404 to everything.
  */
 @Startup
-@ApplicationScoped
+@Singleton
 public class PoolRegistry {
 
     private final TargetMetrics metrics;

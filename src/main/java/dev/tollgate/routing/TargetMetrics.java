@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Per-target metrics, tagged pool / backend / upstream deployment: attempts by outcome (2xx, 4xx, 429, 5xx, error),
  * time to first byte, and gauges of the live state (seconds still parked, breaker open, consecutive failures).
  */
-@ApplicationScoped
+@Singleton
 public class TargetMetrics {
 
     private final MeterRegistry registry;

@@ -1,7 +1,7 @@
 package dev.tollgate.routing;
 
 import io.vertx.core.MultiMap;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,7 +12,7 @@ import java.util.Optional;
  * Picks the target for each attempt of a request, and learns from how targets answer: a 429 parks the target for as
  * long as it asks (else a default), failures count towards its circuit breaker, any other answer closes it.
  */
-@ApplicationScoped
+@Singleton
 public class TargetSelector {
 
     private final RoutingConfig config;
