@@ -9,27 +9,35 @@
 #      x-ms-region headers
 #   3. a second nginx master (1 worker, CPU 1) on NGINX_PORT (19080): round-robin proxy_pass to
 #      the stubs with keepalive upstream connections - the baseline
+#   3b. with --floor: bench/VertxFloorProxy.java on FLOOR_PORT (19091), CPU 1, the gateway's JVM
+#      options and its own Vert.x/Netty jars (target/quarkus-app/lib/main): a bare round-robin proxy
+#      on the gateway's platform - the floor of what any proxy on that platform costs
 #   4. builds the gateway (./mvnw -q -DskipTests package, skipped when the jar is newer than
 #      src/ and pom.xml) and runs target/quarkus-app/quarkus-run.jar on GATEWAY_PORT (19090),
 #      CPU 1, with the three stubs as backends, a generated RSA public key as token key and a
 #      fresh embedded PostgreSQL under bench/out/pg; waits for /q/health/ready
 #   5. mints an RS256 caller token with bench/mint-token.sh (openssl only) and checks it verifies
-#   6. wrk (CPU 0, bench/chat.lua) against: a) one stub directly, b) the nginx proxy,
-#      c) the gateway. Each target: WARMUP seconds of warm-up, then DURATION seconds measured per
-#      mode (MODES): saturated (closed loop, CONNECTIONS), paced (RATE req/s offered, wrk's Lua
-#      delay()), stream (SSE answers of 20 content chunks + a usage chunk, STREAM_GAP apart,
-#      paced at STREAM_RATE), latency (one connection, closed loop)
+#   6. wrk (CPU 0, bench/chat.lua) against: a) one stub directly, b) the nginx proxy, b2) the
+#      Vert.x floor proxy (--floor), c) the gateway. Each target: WARMUP seconds of warm-up, then
+#      DURATION seconds measured per mode (MODES): saturated (closed loop, CONNECTIONS), paced
+#      (RATE req/s offered, wrk's Lua delay()), stream (SSE answers of 20 content chunks + a usage
+#      chunk, STREAM_GAP apart, paced at STREAM_RATE), latency (one connection, closed loop)
 #   7. CPU time per request of the measured server = delta(utime+stime+cutime+cstime) over its
 #      process tree (/proc/<pid>/stat) during the measured run / requests completed; for the
 #      gateway the JVM's tree without its embedded PostgreSQL, whose own tree is counted apart
-#   8. prints a table + gateway/nginx ratios and the issue's targets (met / NOT met); non-2xx
-#      responses and socket errors are reported loudly and make the script exit with status 2
+#   8. prints a table + gateway/nginx ratios (+ gateway/vertx floor ones with --floor) and the
+#      issue's targets (met / NOT met); non-2xx responses and socket errors are reported loudly
+#      and make the script exit with status 2
 #
 # Usage:
-#   bench/run.sh [--modes=LIST|--all] [--baseline-only] [--no-build] [--check-metering] [--profile] [-h|--help]
+#   bench/run.sh [--modes=LIST|--all] [--baseline-only] [--floor] [--no-build] [--check-metering] [--profile]
+#                [-h|--help]
 #     --modes=LIST      comma-separated: saturated,paced,stream,latency (default: saturated)
 #     --all             all four modes
 #     --baseline-only   only runs a) and b); no Maven build, no gateway
+#     --floor           also measure the Vert.x floor (rows "vertx ..."), after nginx, before the gateway:
+#                       bench/VertxFloorProxy.java run by the source launcher with the gateway's JVM options
+#                       and the jars of the gateway's build (its lib/main), so it needs that build too
 #     --no-build        use the existing target/quarkus-app/quarkus-run.jar as is
 #     --check-metering  after the gateway run, GET /api/chargeback?groupBy=app&from=<today>&to=<tomorrow>
 #                       (UTC) with a chargeback.reader token; compare its rows' requests with those sent
@@ -39,13 +47,13 @@
 #
 # Environment (defaults in brackets):
 #   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [30s, 0 = none]  WRK_TIMEOUT [2s]
-#   STUB_PORTS ["19081 19082 19083"]  NGINX_PORT [19080]  GATEWAY_PORT [19090]
+#   STUB_PORTS ["19081 19082 19083"]  NGINX_PORT [19080]  GATEWAY_PORT [19090]  FLOOR_PORT [19091]
 #   DEPLOYMENT [gpt-4o]  API_VERSION [2024-10-21]
 #   LOAD_CPU [0]  PROXY_CPU [1]      CPU lists given to taskset -c
-#   GATEWAY_JAVA_OPTS []             extra JVM options, e.g. "-Xmx512m -XX:+UseParallelGC"
+#   GATEWAY_JAVA_OPTS []             extra JVM options, e.g. "-Xmx512m -XX:+UseParallelGC" (the floor's too)
 #   GATEWAY_PROPS []                 extra -D options for the gateway, appended last
 #   GATEWAY_JAR [target/quarkus-app/quarkus-run.jar]  another build to measure (implies --no-build)
-#   READY_TIMEOUT [120]              seconds to wait for /q/health/ready
+#   READY_TIMEOUT [120]              seconds to wait for /q/health/ready (and for the floor proxy)
 #   KEEP_DB [0]                      1 = reuse bench/out/pg instead of starting from an empty DB
 #   NOISE_PCT [25]                   warn when other processes/interrupts used more than this % of
 #                                    a core during a measured run
@@ -56,7 +64,8 @@
 #   DB_CPU [LOAD_CPU]                where the gateway's embedded PostgreSQL runs once the gateway is ready
 #
 # Output: the table on stdout, also saved to bench/out/results-<timestamp>.txt; raw wrk output
-# in bench/out/wrk-*.txt; gateway log in bench/out/gateway.log; nginx logs under bench/out/nginx-*.
+# in bench/out/wrk-*.txt; gateway log in bench/out/gateway.log, the floor's in bench/out/floor.log;
+# nginx logs under bench/out/nginx-*.
 # Default wall time: about 3 x (30 s + 20 s) of load + gateway start-up (+ build if needed).
 set -euo pipefail
 
@@ -76,6 +85,7 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
 read -r -a STUB_PORT_LIST <<<"${STUB_PORTS:-19081 19082 19083}"
 NGINX_PORT=${NGINX_PORT:-19080}
 GATEWAY_PORT=${GATEWAY_PORT:-19090}
+FLOOR_PORT=${FLOOR_PORT:-19091}
 DEPLOYMENT=${DEPLOYMENT:-gpt-4o}
 API_VERSION=${API_VERSION:-2024-10-21}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -102,16 +112,17 @@ STREAM_BODY='{"messages":[{"role":"system","content":"You are a billing support 
 JAR=${GATEWAY_JAR:-$REPO_DIR/target/quarkus-app/quarkus-run.jar}
 JAR=$(abs_path "$JAR")   # absolute: java runs in bench/out
 
-BASELINE_ONLY=0 NO_BUILD=0 CHECK_METERING=0 PROFILE=0
+BASELINE_ONLY=0 NO_BUILD=0 CHECK_METERING=0 PROFILE=0 FLOOR=0
 for arg in "$@"; do
   case $arg in
     --baseline-only) BASELINE_ONLY=1 ;;
+    --floor) FLOOR=1 ;;
     --no-build) NO_BUILD=1 ;;
     --check-metering) CHECK_METERING=1 ;;
     --profile) PROFILE=1 ;;
     --all) MODES=saturated,paced,stream,latency ;;
     --modes=*) MODES=${arg#--modes=} ;;
-    -h|--help) show_help 62; exit 0 ;;
+    -h|--help) show_help 69; exit 0 ;;
     *) unknown_arg "$arg" ;;
   esac
 done
@@ -127,8 +138,11 @@ STREAM_GAP_S=$(awk -v v="$STREAM_GAP" 'BEGIN {
   if (v ~ /s$/) { sub(/s$/, "", v) } printf "%.3f", v }')
 
 # ----------------------------------------------------------------------------- cleanup
-STUB_PID='' PROXY_PID='' GW_PID='' PG_PID=''
-stop_backends() { stop_pid "$STUB_PID" "nginx stubs"; }   # called by bench_cleanup (lib.sh) after gateway and proxy
+STUB_PID='' PROXY_PID='' GW_PID='' PG_PID='' FLOOR_PID=''
+stop_backends() { # called by bench_cleanup (lib.sh) after gateway and proxy
+  stop_pid "$FLOOR_PID" "vertx floor proxy"
+  stop_pid "$STUB_PID" "nginx stubs"
+}
 install_cleanup_trap
 
 # results, keyed by row name ("nginx", "gateway paced", ...)
@@ -178,10 +192,11 @@ warm_up() {
 
 # bench_target <row> <group> <mode> <base-url> <token|''> <pids to measure...>
 #   one measured run. DB_PID (set for the gateway): the database's tree, left out of <pids>' and counted apart.
+#   When the first pid is a JVM (gateway, vertx floor), its JIT compiler threads' CPU is counted apart too (R_JIT).
 bench_target() {
   local row=$1 group=$2 mode=$3 base=$4 token=$5; shift 5
   local stem=${row// /-} url before after t0 t1 reqs non2xx sockerr db_b=0 db_a=0
-  local sys_b sys_a stub_b=0 stub_a=0 wrk_b wrk_a others=() out jit_b=0 jit_a=0
+  local sys_b sys_a stub_b=0 stub_a=0 wrk_b wrk_a others=() out jit_b=0 jit_a=0 jvm=0
   out=$OUT/wrk-$stem.txt
   TOKEN_NOW=$token; mode_load "$mode"; url=$base$LOAD_PATH
   ROWS+=("$row"); R_MODE[$row]=$mode; R_GROUP[$row]=$group
@@ -197,13 +212,13 @@ bench_target() {
   ((${#others[@]} == 0)) || stub_b=$(cpu_ticks "${others[@]}")
   [[ -z ${DB_PID:-} ]] || db_b=$(cpu_ticks "$DB_PID")
   wrk_b=$(reaped_children_ticks); sys_b=$(sys_busy_ticks)
-  [[ -z ${DB_PID:-} ]] || jit_b=$(jit_ticks "$1")
+  if is_jvm "$1"; then jvm=1; jit_b=$(jit_ticks "$1"); fi
   before=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t0=$(date +%s.%N)
   [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.start name=bench settings=profile "filename=$OUT/gateway-$mode.jfr" >/dev/null
   run_wrk "$out" "$DURATION" "$url" || die "wrk failed for $row: $(tail -5 "$out")"
   [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.stop name=bench >/dev/null
   after=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t1=$(date +%s.%N)
-  [[ -z ${DB_PID:-} ]] || jit_a=$(jit_ticks "$1")
+  ((!jvm)) || jit_a=$(jit_ticks "$1")
   [[ -z ${DB_PID:-} ]] || db_a=$(cpu_ticks "$DB_PID")
   sys_a=$(sys_busy_ticks); wrk_a=$(reaped_children_ticks)
   ((${#others[@]} == 0)) || stub_a=$(cpu_ticks "${others[@]}")
@@ -221,8 +236,8 @@ bench_target() {
   R_CPU[$row]=$(per_request $((after - before)) "$reqs")
   R_CPUPCT[$row]=$(core_pct $((after - before)) "$t0" "$t1")
   R_RSS[$row]=$(TREE_PRUNE=${DB_PID:-} rss_mb VmRSS "$@")
-  if [[ -n ${DB_PID:-} ]]; then
-    R_DB[$row]=$(per_request $((db_a - db_b)) "$reqs")
+  [[ -z ${DB_PID:-} ]] || R_DB[$row]=$(per_request $((db_a - db_b)) "$reqs")
+  if ((jvm)); then
     R_JIT[$row]=$(per_request $((jit_a - jit_b)) "$reqs")
     R_STEADY[$row]=$(per_request $((after - before - (jit_a - jit_b))) "$reqs")
   fi
@@ -257,6 +272,7 @@ bench_target() {
     SENT[$group]=$(( ${SENT[$group]:-0} + $(wrk_requests "$OUT/wrk-$stem-status.txt" | grep . || echo 0) ))
   fi
 }
+is_jvm() { [[ $(readlink "/proc/$1/exe" 2>/dev/null) == */java ]]; }   # is_jvm <pid>
 per_request() { # per_request <ticks> <requests> -> microseconds of CPU per request
   awk -v d="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN{ if (n > 0) printf "%.1f", d * 1e6 / hz / n; else print "n/a" }'
 }
@@ -281,12 +297,14 @@ install_missing_tools
 detect_host   # NGINX CLK_TCK NCPU
 
 # per-run artifacts of a previous run would be misleading; keys, pg (see KEEP_DB) and results-* stay
-prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/gateway-*.jfr "$OUT"/profile-*.txt "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd"
+prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/gateway-*.jfr "$OUT"/profile-*.txt "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd" "$OUT/floor.log"
 check_ports_free "${STUB_PORT_LIST[@]}" "$NGINX_PORT"
 ((BASELINE_ONLY)) || check_ports_free "$GATEWAY_PORT"
+((!FLOOR)) || check_ports_free "$FLOOR_PORT"
 
 # ----------------------------------------------------------------------------- 4a. build (early: fail fast)
-((BASELINE_ONLY)) || build_gateway_if_stale "$JAR" "; use --baseline-only to measure only nginx"
+# the floor proxy runs on the jars of the gateway's build
+((BASELINE_ONLY && !FLOOR)) || build_gateway_if_stale "$JAR" "; use --baseline-only to measure only nginx"
 
 # ----------------------------------------------------------------------------- 5. keys and tokens
 setup_caller_token "$OUT/keys" "$OUT/keys/caller.jwt"   # TOKEN
@@ -418,12 +436,15 @@ EOF
 } >"$PROXY_PREFIX/nginx.conf"
 start_nginx "$PROXY_PREFIX" "$PROXY_CPU"; PROXY_PID=$NGINX_PID
 wait_http "http://127.0.0.1:$NGINX_PORT/" 10 "$PROXY_PID" || die "nginx proxy did not come up ($(tail -3 "$PROXY_PREFIX/logs/error.log" 2>/dev/null))"
-# round-robin sanity check: consecutive requests must reach every stub
-seen=$(for _ in $(seq $((${#STUB_PORT_LIST[@]} * 2))); do
-  curl -s -o /dev/null -D - -X POST --data '{}' "http://127.0.0.1:$NGINX_PORT$REQ_PATH" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-bench-stub"{print $2}'
-done | sort -u | wc -l)
-((seen == ${#STUB_PORT_LIST[@]})) || die "nginx proxy reached $seen of ${#STUB_PORT_LIST[@]} stubs in round-robin check"
-log "nginx proxy up on $NGINX_PORT (master $PROXY_PID, CPU $PROXY_CPU), round-robin over $seen stubs"
+# round_robin_check <label> <port>: consecutive requests through the proxy must reach every stub -> sets SEEN
+round_robin_check() {
+  SEEN=$(for _ in $(seq $((${#STUB_PORT_LIST[@]} * 2))); do
+    curl -s -o /dev/null -D - -X POST --data '{}' "http://127.0.0.1:$2$REQ_PATH" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-bench-stub"{print $2}'
+  done | sort -u | wc -l)
+  ((SEEN == ${#STUB_PORT_LIST[@]})) || die "$1 reached $SEEN of ${#STUB_PORT_LIST[@]} stubs in round-robin check"
+}
+round_robin_check "nginx proxy" "$NGINX_PORT"
+log "nginx proxy up on $NGINX_PORT (master $PROXY_PID, CPU $PROXY_CPU), round-robin over $SEEN stubs"
 
 # ----------------------------------------------------------------------------- 6a/6b. baseline runs
 STUB1_PORT=${STUB_PORT_LIST[0]}
@@ -433,6 +454,27 @@ if has_mode saturated; then
 fi
 measure_group nginx "http://127.0.0.1:$NGINX_PORT" "" "$PROXY_PID"
 stop_pid "$PROXY_PID" "nginx proxy"; PROXY_PID=
+
+# ----------------------------------------------------------------------------- 3b/6b2. vertx floor
+if ((FLOOR)); then
+  # the gateway's JVM options, the jars of the build measured and the Netty allocator settings Quarkus gives the
+  # gateway at start (its generated ApplicationImpl), so that only Tollgate's own work differs
+  read -r -a floor_jvm <<<"$GATEWAY_JAVA_OPTS"
+  FLOOR_CMD=(java "${floor_jvm[@]}" -Dio.netty.allocator.maxOrder=3
+             -Dio.netty.allocator.disableCacheFinalizersForFastThreadLocalThreads=true
+             -cp "$(dirname "$JAR")/lib/main/*" "$BENCH_DIR/VertxFloorProxy.java" "$FLOOR_PORT" "${STUB_PORT_LIST[@]}")
+  log "starting the vertx floor proxy on $FLOOR_PORT (CPU $PROXY_CPU, log $OUT/floor.log)"
+  (cd "$OUT" && exec taskset -c "$PROXY_CPU" "${FLOOR_CMD[@]}") >"$OUT/floor.log" 2>&1 </dev/null &
+  FLOOR_PID=$!
+  if ! wait_http "http://127.0.0.1:$FLOOR_PORT/" "$READY_TIMEOUT" "$FLOOR_PID"; then
+    tail -n 30 "$OUT/floor.log" >&2 || true
+    die "vertx floor proxy did not come up on $FLOOR_PORT (log $OUT/floor.log)"
+  fi
+  round_robin_check "vertx floor proxy" "$FLOOR_PORT"
+  log "vertx floor proxy up on $FLOOR_PORT (pid $FLOOR_PID, CPU $PROXY_CPU), round-robin over $SEEN stubs"
+  measure_group vertx "http://127.0.0.1:$FLOOR_PORT" "" "$FLOOR_PID"
+  stop_pid "$FLOOR_PID" "vertx floor proxy"; FLOOR_PID=
+fi
 
 # ----------------------------------------------------------------------------- 4b/6c. gateway
 if ((!BASELINE_ONLY)); then
@@ -513,6 +555,7 @@ fi
 # ----------------------------------------------------------------------------- 8. report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 plus() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.1f", a + b; else print "n/a" }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.1f", a - b; else print "n/a" }'; }
 # target <what> <value> <limit> -> one line of the targets block: met when value <= limit
 target() {
   local verdict
@@ -558,6 +601,21 @@ RESULTS=$(new_results_file)
         "$(ratio "$(plus "${R_CPU[$g]}" "${R_DB[$g]:-0}")" "${R_CPU[$n]}")" \
         "$(ratio "${R_P50[$g]}" "${R_P50[$n]}")" "$(ratio "${R_P99[$g]}" "${R_P99[$n]}")"
     done
+    if ((FLOOR)); then
+      echo
+      echo "gateway/vertx floor, same run (the same Vert.x, Netty, JVM, options and core, proxying only; -JIT = both"
+      echo "without their JIT compiler threads; over nginx: the JVMs' CPU per request -JIT minus nginx's, split into"
+      echo "the platform's part (vertx - nginx) and Tollgate's own (gateway - vertx)):"
+      for m in "${MODE_LIST[@]}"; do
+        g=$(row_of gateway "$m") v=$(row_of vertx "$m") n=$(row_of nginx "$m")
+        [[ -n ${R_RPS[$g]:-} && -n ${R_RPS[$v]:-} ]] || continue
+        printf '  %-10s req/s %5sx   CPU per request %5sx (-JIT %5sx)   p50 %5sx   p99 %5sx   over nginx: platform %s, Tollgate %s us/r\n' "$m" \
+          "$(ratio "${R_RPS[$g]}" "${R_RPS[$v]}")" "$(ratio "${R_CPU[$g]}" "${R_CPU[$v]}")" \
+          "$(ratio "${R_STEADY[$g]:-}" "${R_STEADY[$v]:-}")" \
+          "$(ratio "${R_P50[$g]}" "${R_P50[$v]}")" "$(ratio "${R_P99[$g]}" "${R_P99[$v]}")" \
+          "$(minus "${R_STEADY[$v]:-}" "${R_CPU[$n]:-}")" "$(minus "${R_STEADY[$g]:-}" "${R_STEADY[$v]:-}")"
+      done
+    fi
     echo
     echo "issue 15's targets (this run):"
     for m in saturated paced; do
