@@ -47,6 +47,7 @@
 #
 # Environment (defaults in brackets):
 #   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [30s, 0 = none]  WRK_TIMEOUT [2s]
+#   STREAM_WARMUP [60s, 0 = none]   stream mode: a warm-up of its own load right before its row
 #   STUB_PORTS ["19081 19082 19083"]  NGINX_PORT [19080]  GATEWAY_PORT [19090]  FLOOR_PORT [19091]
 #   DEPLOYMENT [gpt-4o]  API_VERSION [2024-10-21]
 #   LOAD_CPU [0]  PROXY_CPU [1]      CPU lists given to taskset -c
@@ -81,6 +82,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
 WARMUP=${WARMUP:-30s}
+STREAM_WARMUP=${STREAM_WARMUP:-60s}
 WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
 read -r -a STUB_PORT_LIST <<<"${STUB_PORTS:-19081 19082 19083}"
 NGINX_PORT=${NGINX_PORT:-19080}
@@ -122,7 +124,7 @@ for arg in "$@"; do
     --profile) PROFILE=1 ;;
     --all) MODES=saturated,paced,stream,latency ;;
     --modes=*) MODES=${arg#--modes=} ;;
-    -h|--help) show_help 69; exit 0 ;;
+    -h|--help) show_help 70; exit 0 ;;
     *) unknown_arg "$arg" ;;
   esac
 done
@@ -180,13 +182,16 @@ run_wrk() { # run_wrk <out-file> <duration> <url> [extra env...]: wrk as mode_lo
     "${WRK_CMD[@]}" -d"$duration" "$url" >"$out" 2>&1
 }
 
-# warm_up <group> <base-url> <token>: WARMUP of saturating load (JIT), counted in SENT
+# warm_up <group> <base-url> <token> [stream]: WARMUP of saturating load (JIT), counted in SENT; with "stream",
+# STREAM_WARMUP of the stream mode's own load instead, right before its row: the saturated warm-up sends JSON answers
+# only, so without it a JVM compiles its streaming path (event splitting, chunked relay) during the measured run
 warm_up() {
-  local group=$1 out=$OUT/wrk-$1-warmup.txt
-  duration_is_zero "$WARMUP" && return 0
-  TOKEN_NOW=$3; mode_load saturated
-  log "$group: warm-up $WARMUP"
-  run_wrk "$out" "$WARMUP" "$2$LOAD_PATH" || die "wrk warm-up failed for $group: $(tail -5 "$out")"
+  local group=$1 out=$OUT/wrk-$1-warmup${4:+-$4}.txt duration=$WARMUP
+  [[ ${4:-} == stream ]] && duration=$STREAM_WARMUP
+  duration_is_zero "$duration" && return 0
+  TOKEN_NOW=$3; mode_load "${4:-saturated}"
+  log "$group: warm-up $duration${4:+ ($4)}"
+  run_wrk "$out" "$duration" "$2$LOAD_PATH" || die "wrk warm-up failed for $group: $(tail -5 "$out")"
   SENT[$group]=$(( ${SENT[$group]:-0} + $(wrk_requests "$out") ))
 }
 
@@ -286,6 +291,7 @@ measure_group() {
         bench_target "$group$( ((ROUNDS > 1)) && echo " #$r")" "$group" saturated "$base" "$token" "$@"
       done
     else
+      [[ $m != stream ]] || warm_up "$group" "$base" "$token" stream
       bench_target "$group $m" "$group" "$m" "$base" "$token" "$@"
     fi
   done
