@@ -30,7 +30,8 @@
 #      and make the script exit with status 2
 #
 # Usage:
-#   bench/run.sh [--modes=LIST|--all] [--baseline-only] [--floor] [--no-build] [--check-metering] [--profile]
+#   bench/run.sh [--modes=LIST|--all] [--baseline-only] [--floor] [--no-build] [--check-metering]
+#                [--profile|--profile=async]
 #                [-h|--help]
 #     --modes=LIST      comma-separated: saturated,paced,stream,latency (default: saturated)
 #     --all             all four modes
@@ -41,9 +42,14 @@
 #     --no-build        use the existing target/quarkus-app/quarkus-run.jar as is
 #     --check-metering  after the gateway run, GET /api/chargeback?groupBy=app&from=<today>&to=<tomorrow>
 #                       (UTC) with a chargeback.reader token; compare its rows' requests with those sent
-#     --profile         a JFR recording (settings=profile) of each measured gateway run,
-#                       bench/out/gateway-<mode>.jfr, summarised by bench/jfr-top.sh into
-#                       bench/out/profile-<mode>.txt (the recording costs the JVM a few % of CPU)
+#     --profile         a JFR recording (settings=profile) of each measured run of a JVM (the gateway, the
+#                       floor), bench/out/<target>-<mode>.jfr, summarised by bench/jfr-top.sh into
+#                       bench/out/profile-<target>-<mode>.txt (the recording costs the JVM 15-55 % of its CPU in
+#                       these runs: read its shares, not the run's CPU figures)
+#     --profile=async   the same with async-profiler (tools.profiler:async-profiler from Maven Central,
+#                       fetched by Maven): CPU samples every ms from perf events, kernel and native frames
+#                       included, no safepoint bias, much cheaper than JFR; written as JFR, so the same
+#                       summary reads it
 #
 # Environment (defaults in brackets):
 #   DURATION [20s]  CONNECTIONS [64]  THREADS [1]  WARMUP [30s, 0 = none]  WRK_TIMEOUT [2s]
@@ -56,6 +62,8 @@
 #   GATEWAY_JAR [target/quarkus-app/quarkus-run.jar]  another build to measure (implies --no-build)
 #   READY_TIMEOUT [120]              seconds to wait for /q/health/ready (and for the floor proxy)
 #   KEEP_DB [0]                      1 = reuse bench/out/pg instead of starting from an empty DB
+#   PROFILE_EVENT [cpu,interval=1ms]  --profile=async: what to sample, e.g. alloc, lock, or a Java method
+#                                    (event=io.netty.util.Recycler.get: every call, with its stack)
 #   NOISE_PCT [25]                   warn when other processes/interrupts used more than this % of
 #                                    a core during a measured run
 #   RATE [3200]                      paced mode: requests/s offered (split over THREADS)
@@ -114,7 +122,8 @@ STREAM_BODY='{"messages":[{"role":"system","content":"You are a billing support 
 JAR=${GATEWAY_JAR:-$REPO_DIR/target/quarkus-app/quarkus-run.jar}
 JAR=$(abs_path "$JAR")   # absolute: java runs in bench/out
 
-BASELINE_ONLY=0 NO_BUILD=0 CHECK_METERING=0 PROFILE=0 FLOOR=0
+PROFILE_EVENT=${PROFILE_EVENT:-cpu,interval=1ms}
+BASELINE_ONLY=0 NO_BUILD=0 CHECK_METERING=0 PROFILE=0 PROFILER=jfr FLOOR=0
 for arg in "$@"; do
   case $arg in
     --baseline-only) BASELINE_ONLY=1 ;;
@@ -122,9 +131,10 @@ for arg in "$@"; do
     --no-build) NO_BUILD=1 ;;
     --check-metering) CHECK_METERING=1 ;;
     --profile) PROFILE=1 ;;
+    --profile=async) PROFILE=1 PROFILER=async ;;
     --all) MODES=saturated,paced,stream,latency ;;
     --modes=*) MODES=${arg#--modes=} ;;
-    -h|--help) show_help 70; exit 0 ;;
+    -h|--help) show_help 78; exit 0 ;;
     *) unknown_arg "$arg" ;;
   esac
 done
@@ -195,6 +205,23 @@ warm_up() {
   SENT[$group]=$(( ${SENT[$group]:-0} + $(wrk_requests "$out") ))
 }
 
+# profile_start <jvm-pid> <recording.jfr> / profile_stop <jvm-pid>: a recording of a JVM target with PROFILER
+profile_start() {
+  if [[ $PROFILER == async ]]; then
+    # quoted: jcmd would read "start,event=cpu,..." as a named argument "start,event"
+    jcmd "$1" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=$PROFILE_EVENT,file=$2\"" >/dev/null
+  else
+    jcmd "$1" JFR.start name=bench settings=profile "filename=$2" >/dev/null
+  fi
+}
+profile_stop() {
+  if [[ $PROFILER == async ]]; then
+    jcmd "$1" JVMTI.agent_load "$ASYNC_PROFILER" stop >/dev/null
+  else
+    jcmd "$1" JFR.stop name=bench >/dev/null
+  fi
+}
+
 # bench_target <row> <group> <mode> <base-url> <token|''> <pids to measure...>
 #   one measured run. DB_PID (set for the gateway): the database's tree, left out of <pids>' and counted apart.
 #   When the first pid is a JVM (gateway, vertx floor), its JIT compiler threads' CPU is counted apart too (R_JIT).
@@ -219,9 +246,9 @@ bench_target() {
   wrk_b=$(reaped_children_ticks); sys_b=$(sys_busy_ticks)
   if is_jvm "$1"; then jvm=1; jit_b=$(jit_ticks "$1"); fi
   before=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t0=$(date +%s.%N)
-  [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.start name=bench settings=profile "filename=$OUT/gateway-$mode.jfr" >/dev/null
+  ((!PROFILE || !jvm)) || profile_start "$1" "$OUT/$group-$mode.jfr"
   run_wrk "$out" "$DURATION" "$url" || die "wrk failed for $row: $(tail -5 "$out")"
-  [[ -z ${JFR_ON:-} ]] || jcmd "$GW_PID" JFR.stop name=bench >/dev/null
+  ((!PROFILE || !jvm)) || profile_stop "$1"
   after=$(TREE_PRUNE=${DB_PID:-} cpu_ticks "$@"); t1=$(date +%s.%N)
   ((!jvm)) || jit_a=$(jit_ticks "$1")
   [[ -z ${DB_PID:-} ]] || db_a=$(cpu_ticks "$DB_PID")
@@ -303,7 +330,7 @@ install_missing_tools
 detect_host   # NGINX CLK_TCK NCPU
 
 # per-run artifacts of a previous run would be misleading; keys, pg (see KEEP_DB) and results-* stay
-prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/gateway-*.jfr "$OUT"/profile-*.txt "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd" "$OUT/floor.log"
+prepare_out_dir "$OUT"/wrk-*.txt "$OUT"/probe-* "$OUT"/gateway-*.jfr "$OUT"/vertx-*.jfr "$OUT"/profile-*.txt "$OUT/usage.json" "$OUT/gateway.log" "$OUT/gateway.cmd" "$OUT/floor.log"
 check_ports_free "${STUB_PORT_LIST[@]}" "$NGINX_PORT"
 ((BASELINE_ONLY)) || check_ports_free "$GATEWAY_PORT"
 ((!FLOOR)) || check_ports_free "$FLOOR_PORT"
@@ -311,6 +338,16 @@ check_ports_free "${STUB_PORT_LIST[@]}" "$NGINX_PORT"
 # ----------------------------------------------------------------------------- 4a. build (early: fail fast)
 # the floor proxy runs on the jars of the gateway's build
 ((BASELINE_ONLY && !FLOOR)) || build_gateway_if_stale "$JAR" "; use --baseline-only to measure only nginx"
+if ((PROFILE)) && [[ $PROFILER == async && $BASELINE_ONLY == 0 ]]; then
+  # async-profiler's agent from Maven Central (its jar holds the native library), loaded into the running gateway
+  AP_VERSION=4.2
+  AP_JAR=${MAVEN_REPO:-$HOME/.m2/repository}/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION-linux-x64.jar
+  [[ -f $AP_JAR ]] || (cd "$REPO_DIR" && ./mvnw -q dependency:get "-Dartifact=tools.profiler:async-profiler:$AP_VERSION:jar:linux-x64") \
+    || die "could not fetch async-profiler $AP_VERSION from Maven Central"
+  mkdir -p "$OUT/async-profiler" && unzip -o -q "$AP_JAR" -d "$OUT/async-profiler"
+  ASYNC_PROFILER=$OUT/async-profiler/linux-x64/libasyncProfiler.so
+  [[ -f $ASYNC_PROFILER ]] || die "no libasyncProfiler.so in $AP_JAR"
+fi
 
 # ----------------------------------------------------------------------------- 5. keys and tokens
 setup_caller_token "$OUT/keys" "$OUT/keys/caller.jwt"   # TOKEN
@@ -508,15 +545,15 @@ if ((!BASELINE_ONLY)); then
       'BEGIN{ printf "%.1f", 100 * d / hz / (b - a) }')
     log "embedded postgres with the gateway idle: $DB_IDLE_PCT% of a core"
   fi
-  if ((PROFILE)); then JFR_ON=1; fi
   measure_group gateway "http://127.0.0.1:$GATEWAY_PORT" "$TOKEN" "$GW_PID"
-  JFR_ON=
   GW_PEAK_RSS=$(TREE_PRUNE=$DB_PID rss_mb VmHWM "$GW_PID")
   if ((PROFILE)); then
-    for m in "${MODE_LIST[@]}"; do
-      [[ -s $OUT/gateway-$m.jfr ]] || continue
-      "$BENCH_DIR/jfr-top.sh" "$OUT/gateway-$m.jfr" 30 >"$OUT/profile-$m.txt" 2>&1 || true
-      log "profile of gateway $m: $OUT/profile-$m.txt (recording $OUT/gateway-$m.jfr)"
+    for g in vertx gateway; do
+      for m in "${MODE_LIST[@]}"; do
+        [[ -s $OUT/$g-$m.jfr ]] || continue
+        "$BENCH_DIR/jfr-top.sh" "$OUT/$g-$m.jfr" 30 >"$OUT/profile-$g-$m.txt" 2>&1 || true
+        log "profile of $g $m: $OUT/profile-$g-$m.txt (recording $OUT/$g-$m.jfr)"
+      done
     done
   fi
 
