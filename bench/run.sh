@@ -63,7 +63,7 @@
 #   READY_TIMEOUT [120]              seconds to wait for /q/health/ready (and for the floor proxy)
 #   KEEP_DB [0]                      1 = reuse bench/out/pg instead of starting from an empty DB
 #   PROFILE_EVENT [cpu,interval=1ms]  --profile=async: what to sample, e.g. alloc, lock, or a Java method
-#                                    (event=io.netty.util.Recycler.get: every call, with its stack)
+#                                    (io.netty.util.Recycler.get: every call, with its stack)
 #   NOISE_PCT [25]                   warn when other processes/interrupts used more than this % of
 #                                    a core during a measured run
 #   RATE [3200]                      paced mode: requests/s offered (split over THREADS)
@@ -326,7 +326,7 @@ measure_group() {
 
 # ----------------------------------------------------------------------------- 1. tools
 # shellcheck disable=SC2119  # no extra tools for run.sh
-install_missing_tools
+if ((PROFILE)) && [[ $PROFILER == async ]]; then install_missing_tools unzip:unzip; else install_missing_tools; fi
 detect_host   # NGINX CLK_TCK NCPU
 
 # per-run artifacts of a previous run would be misleading; keys, pg (see KEEP_DB) and results-* stay
@@ -338,8 +338,8 @@ check_ports_free "${STUB_PORT_LIST[@]}" "$NGINX_PORT"
 # ----------------------------------------------------------------------------- 4a. build (early: fail fast)
 # the floor proxy runs on the jars of the gateway's build
 ((BASELINE_ONLY && !FLOOR)) || build_gateway_if_stale "$JAR" "; use --baseline-only to measure only nginx"
-if ((PROFILE)) && [[ $PROFILER == async && $BASELINE_ONLY == 0 ]]; then
-  # async-profiler's agent from Maven Central (its jar holds the native library), loaded into the running gateway
+if ((PROFILE)) && [[ $PROFILER == async ]]; then
+  # async-profiler's agent from Maven Central (its jar holds the native library), loaded into each measured JVM
   AP_VERSION=4.2
   AP_JAR=${MAVEN_REPO:-$HOME/.m2/repository}/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION-linux-x64.jar
   [[ -f $AP_JAR ]] || (cd "$REPO_DIR" && ./mvnw -q dependency:get "-Dartifact=tools.profiler:async-profiler:$AP_VERSION:jar:linux-x64") \
