@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>both Entra issuers (v1 and v2) of a tenant are accepted.</li>
  * </ul>
  * Signature, audience, expiry and clock skew are still checked by SmallRye JWT's own parser. The cache is keyed by the
- * whole token string (signature included), so only the exact token that was verified is trusted; a token is cached
+ * whole {@code Authorization} header as sent (the token, signature included, with its scheme), so only the exact token
+ * that was verified is trusted; a token is cached
  * only once every check has passed. Its own {@code exp}, not the clock skew, ends its time in the cache: past it, the
  * token is verified again (and accepted by the parser only within the skew).
  *
@@ -45,6 +46,8 @@ import java.util.concurrent.TimeUnit;
 @Priority(1)
 @Singleton
 public class CachingJwtParser implements JWTParser {
+
+    private static final String BEARER = "Bearer ";
 
     private final DefaultJWTParser delegate;
     private final CallerResolver callers;
@@ -90,23 +93,43 @@ public class CachingJwtParser implements JWTParser {
     }
 
     /**
-     * The caller of a token verified before, if it is in the cache and not expired; null otherwise. A map lookup,
+     * The token of an {@code Authorization} header's value, {@code Bearer <token>} (the scheme in any case), or null
+     * when it holds none.
+     */
+    public static String bearerToken(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String token = authorization.substring(BEARER.length()).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /**
+     * The caller of an {@code Authorization} header whose bearer token was verified before, if it is in the cache and
+     * not expired; null otherwise. A map lookup of the header's value as sent (no copy of the token is made for it),
      * cheap enough for the event loop, where {@link #verify(String)} of a new token may fetch keys (a JWKS URL).
      */
-    public Caller cached(String token) {
-        Verified entry = verified.getIfPresent(token);
+    public Caller cached(String authorization) {
+        Verified entry = verified.getIfPresent(authorization);
         return entry != null && clock.millis() < entry.expiresAtMillis() ? entry.caller() : null;
     }
 
-    /** The caller of the token, from the cache or verified now (blocking: a worker thread) and then cached. */
-    public Caller verify(String token) throws ParseException {
-        Caller cached = cached(token);
+    /**
+     * The caller of an {@code Authorization} header's bearer token, from the cache or verified now (blocking: a worker
+     * thread) and then cached under the header's value.
+     */
+    public Caller verify(String authorization) throws ParseException {
+        Caller cached = cached(authorization);
         if (cached != null) {
             return cached;
         }
+        String token = bearerToken(authorization);
+        if (token == null) {
+            throw new ParseException("No bearer token");
+        }
         JsonWebToken jwt = parse(token);
         Caller caller = callers.resolve(jwt);
-        verified.put(token, new Verified(caller, TimeUnit.SECONDS.toMillis(jwt.getExpirationTime())));
+        verified.put(authorization, new Verified(caller, TimeUnit.SECONDS.toMillis(jwt.getExpirationTime())));
         return caller;
     }
 

@@ -34,7 +34,6 @@ public class IdentityStage {
 
     private static final Logger LOG = Logger.getLogger(IdentityStage.class);
     private static final String CALLER = "tollgate.caller";
-    private static final String BEARER = "Bearer ";
 
     private final CachingJwtParser tokens;
     private final ErrorWriter errors;
@@ -54,15 +53,15 @@ public class IdentityStage {
 
     /** Ahead of the body: passes a request with a valid bearer token on to {@code next}, answers 401 otherwise. */
     public void authenticate(RoutingContext context, Handler<RoutingContext> next) {
-        String token = bearerToken(context);
-        if (token == null) {
-            refuse(context, "Access denied due to missing bearer token. "
-                    + "Send an Entra ID access token as 'Authorization: Bearer <token>'.");
-            return;
-        }
-        Caller cached = tokens.cached(token);
+        String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        Caller cached = authorization == null ? null : tokens.cached(authorization);
         if (cached != null) {
             pass(context, cached, next);
+            return;
+        }
+        if (CachingJwtParser.bearerToken(authorization) == null) {
+            refuse(context, "Access denied due to missing bearer token. "
+                    + "Send an Entra ID access token as 'Authorization: Bearer <token>'.");
             return;
         }
         if (verifications.incrementAndGet() > maxVerifications) {
@@ -75,7 +74,7 @@ public class IdentityStage {
         }
         // Held until the token is verified; the body handler resumes it.
         context.request().pause();
-        context.vertx().<Caller>executeBlocking(() -> tokens.verify(token), false)
+        context.vertx().<Caller>executeBlocking(() -> tokens.verify(authorization), false)
                 .onComplete(verified -> {
                     verifications.decrementAndGet();
                     verified(context, verified, next);
@@ -106,16 +105,6 @@ public class IdentityStage {
         unauthenticated.increment();
         context.response().putHeader("WWW-Authenticate", "Bearer");
         errors.send(context.response(), new GatewayException(ErrorCode.UNAUTHORIZED, message));
-    }
-
-    /** The token of {@code Authorization: Bearer <token>} (the scheme is case-insensitive), or null. */
-    private static String bearerToken(RoutingContext context) {
-        String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return null;
-        }
-        String token = authorization.substring(BEARER.length()).trim();
-        return token.isEmpty() ? null : token;
     }
 
     /** The stage: passes the caller of the token {@link #authenticate} validated, or 403 when it names no app. */

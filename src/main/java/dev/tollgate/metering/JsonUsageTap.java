@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.Arrays;
@@ -22,8 +23,14 @@ final class JsonUsageTap implements UsageTap {
 
     private static final byte[] EMPTY = {};
 
-    /** The body so far, while it is small enough to hold; null once it is read as it passes. */
+    /**
+     * The body while it is a single chunk (most answers arrive in one): held as it came, not copied. Vert.x does not
+     * reuse or release the heap buffers it hands out, so it stays as read while the caller is sent the same bytes.
+     */
+    private Buffer first;
+    /** The body so far, once it is more than one chunk, while small enough to hold; null once read as it passes. */
     private byte[] held = EMPTY;
+    /** Bytes of the body held, in {@link #first} or {@link #held}. */
     private int heldLength;
     /** What the held body says, and how many of its bytes that reading covered (-1: not read yet). */
     private BodyReading reading;
@@ -38,6 +45,15 @@ final class JsonUsageTap implements UsageTap {
         int length = chunk.length();
         if (length == 0) {
             return chunk;
+        }
+        if (first == null && heldLength == 0 && streaming == null && length <= HOLD_LIMIT) {
+            first = chunk;
+            heldLength = length;
+            return chunk;
+        }
+        if (first != null) {
+            held = first.getBytes();
+            first = null;
         }
         if (streaming != null) {
             streaming.feed(chunk.getBytes(), length);
@@ -86,10 +102,17 @@ final class JsonUsageTap implements UsageTap {
             return streaming.reading();
         }
         if (readLength != heldLength) {
-            reading = ended ? readEnded(held, heldLength) : WholeBodyReader.read(held, heldLength);
+            byte[] body = first != null ? inPlace(first) : held;
+            reading = ended ? readEnded(body, heldLength) : WholeBodyReader.read(body, heldLength);
             readLength = heldLength;
         }
         return reading;
+    }
+
+    /** The chunk's bytes from index 0 of an array: its own heap array where it starts there, else a copy. */
+    private static byte[] inPlace(Buffer chunk) {
+        ByteBuf bytes = chunk.getByteBuf();
+        return bytes.hasArray() && bytes.arrayOffset() + bytes.readerIndex() == 0 ? bytes.array() : chunk.getBytes();
     }
 
     /** A body held whole: read from its end if that proves right, else from its start. */

@@ -16,7 +16,9 @@ public enum UsageSource {
      */
     INTERRUPTED;
 
+    private final String dbValue = name().toLowerCase(java.util.Locale.ROOT);
+
     public String dbValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return dbValue;
     }
 }

@@ -6,8 +6,8 @@ import jakarta.inject.Singleton;
 import org.postgresql.PGConnection;
 
 import javax.sql.DataSource;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -27,6 +27,8 @@ public class UsageWriter implements UsageSink {
 
     private final DataSource dataSource;
     private final PriceCatalogCache prices;
+    /** The COPY form of the batch being written, its buffer kept for the next: one batch at a time (synchronized). */
+    private final UsageCopy copy = new UsageCopy();
 
     public UsageWriter(DataSource dataSource, PriceCatalogCache prices) {
         this.dataSource = dataSource;
@@ -53,13 +55,18 @@ public class UsageWriter implements UsageSink {
     }
 
     private void insert(List<UsageRecord> records) throws SQLException {
+        synchronized (copy) {
+            insertCopied(records);
+        }
+    }
+
+    private void insertCopied(List<UsageRecord> records) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
-                byte[] rows = UsageCopy.of(records, prices.current(connection));
+                InputStream rows = copy.of(records, prices.current(connection));
                 statement.execute(RecordInsert.CREATE_STAGING);
-                connection.unwrap(PGConnection.class).getCopyAPI()
-                        .copyIn(RecordInsert.COPY, new ByteArrayInputStream(rows));
+                connection.unwrap(PGConnection.class).getCopyAPI().copyIn(RecordInsert.COPY, rows);
                 moveStaged(connection, statement);
                 connection.commit();
             } catch (SQLException | IOException | RuntimeException e) {

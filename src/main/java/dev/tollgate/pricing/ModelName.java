@@ -1,7 +1,9 @@
 package dev.tollgate.pricing;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,6 +18,22 @@ public record ModelName(String family, Optional<String> version) {
 
     /** A trailing date (2024-08-06) or the older four-digit form (0613, 1106). */
     private static final Pattern VERSIONED = Pattern.compile("^(.+?)-(\\d{4}-\\d{2}-\\d{2}|\\d{4})$");
+    /** Names seen before: a gateway serves a handful of models, and the writer prices every record by one. */
+    private static final Map<String, ModelName> PARSED = new ConcurrentHashMap<>();
+    private static final int MAX_PARSED = 1_000;
+
+    /** {@link #parse}, remembered for the first thousand names. */
+    public static ModelName of(String served) {
+        ModelName known = PARSED.get(served);
+        if (known != null) {
+            return known;
+        }
+        ModelName parsed = parse(served);
+        if (PARSED.size() < MAX_PARSED) {
+            PARSED.put(served, parsed);
+        }
+        return parsed;
+    }
 
     public static ModelName parse(String served) {
         String name = served.trim().toLowerCase(Locale.ROOT);

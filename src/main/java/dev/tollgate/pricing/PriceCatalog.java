@@ -41,20 +41,34 @@ public final class PriceCatalog {
         }
         Optional<Price> price = servedModel == null || type == null
                 ? Optional.empty()
-                : find(ModelName.parse(servedModel), type, region, at);
+                : find(ModelName.of(servedModel), type, region, at);
         if (price.isPresent()) {
             return new Priced(price.get().id(), CostCalculator.cost(price.get().row(), tokens));
         }
         return tokens.none() ? Priced.NOTHING_TO_PRICE : Priced.UNPRICED;
     }
 
+    /** A loop rather than a stream: it runs for every record the writer prices. */
     Optional<Price> find(ModelName model, DeploymentType type, String region, Instant at) {
-        return byFamilyAndType.getOrDefault(new Key(model.family(), type), List.of()).stream()
-                .filter(price -> price.inForceAt(at))
-                .filter(price -> price.row().modelVersion().map(v -> model.version().map(v::equals).orElse(false))
-                        .orElse(true))
-                .filter(price -> price.row().region().map(r -> r.equalsIgnoreCase(region)).orElse(true))
-                .max(PREFERENCE);
+        Price best = null;
+        for (Price price : byFamilyAndType.getOrDefault(new Key(model.family(), type), List.of())) {
+            if (price.inForceAt(at) && versionMatches(price, model) && regionMatches(price, region)
+                    && (best == null || PREFERENCE.compare(price, best) > 0)) {
+                best = price;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** A row for one version applies to that version only; a row without one to every version. */
+    private static boolean versionMatches(Price price, ModelName model) {
+        Optional<String> version = price.row().modelVersion();
+        return version.isEmpty() || version.get().equals(model.version().orElse(null));
+    }
+
+    private static boolean regionMatches(Price price, String region) {
+        Optional<String> priced = price.row().region();
+        return priced.isEmpty() || priced.get().equalsIgnoreCase(region);
     }
 
     private static int specificity(Price price) {

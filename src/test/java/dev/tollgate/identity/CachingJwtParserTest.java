@@ -31,12 +31,12 @@ class CachingJwtParserTest {
         Instant exp = clock.instant().plus(Duration.ofMinutes(10));
         String token = TestTokens.expiringAt(exp, "app-cache-exp");
 
-        Caller caller = parser.verify(token);
-        assertThat(parser.cached(token)).isSameAs(caller);
+        Caller caller = parser.verify(bearer(token));
+        assertThat(parser.cached(bearer(token))).isSameAs(caller);
         clock.set(exp.minusMillis(1));
-        assertThat(parser.cached(token)).isSameAs(caller);
+        assertThat(parser.cached(bearer(token))).isSameAs(caller);
         clock.set(exp);
-        assertThat(parser.cached(token)).isNull();
+        assertThat(parser.cached(bearer(token))).isNull();
     }
 
     /** Within the clock skew the parser still accepts an expired token, but only by verifying it every time. */
@@ -45,8 +45,8 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of());
         String token = TestTokens.expiringAt(clock.instant().minusSeconds(20), "app-cache-skew");
 
-        assertThat(parser.verify(token).appId()).isEqualTo("app-cache-skew");
-        assertThat(parser.cached(token)).isNull();
+        assertThat(parser.verify(bearer(token)).appId()).isEqualTo("app-cache-skew");
+        assertThat(parser.cached(bearer(token))).isNull();
     }
 
     @Test
@@ -54,11 +54,11 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of("tollgate.identity.token-cache-ttl", "PT5M"));
         String token = TestTokens.v2("app-cache-ttl");
 
-        Caller caller = parser.verify(token);
+        Caller caller = parser.verify(bearer(token));
         clock.advance(Duration.ofMinutes(5).minusMillis(1));
-        assertThat(parser.cached(token)).isSameAs(caller);
+        assertThat(parser.cached(bearer(token))).isSameAs(caller);
         clock.advance(Duration.ofMillis(1));
-        assertThat(parser.cached(token)).isNull();
+        assertThat(parser.cached(bearer(token))).isNull();
     }
 
     @Test
@@ -66,9 +66,10 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of("tollgate.identity.token-cache-size", "3"));
         String[] tokens = IntStream.range(0, 12).mapToObj(i -> TestTokens.v1("app-cache-size-" + i)).toArray(String[]::new);
         for (String token : tokens) {
-            parser.verify(token);
+            parser.verify(bearer(token));
         }
-        long stillCached = IntStream.range(0, tokens.length).filter(i -> parser.cached(tokens[i]) != null).count();
+        long stillCached = IntStream.range(0, tokens.length).filter(i -> parser.cached(bearer(tokens[i])) != null)
+                .count();
         assertThat(stillCached).isBetween(1L, 3L);
     }
 
@@ -81,9 +82,9 @@ class CachingJwtParserTest {
         String audience = TestTokens.forAudience("api://someone-else", "app-cache-audience");
         String expired = TestTokens.expired("app-cache-expired");
         for (String token : new String[] {foreign, forged, audience, expired}) {
-            assertThatThrownBy(() -> parser.verify(token)).isInstanceOf(ParseException.class);
-            assertThatThrownBy(() -> parser.verify(token)).isInstanceOf(ParseException.class);
-            assertThat(parser.cached(token)).isNull();
+            assertThatThrownBy(() -> parser.verify(bearer(token))).isInstanceOf(ParseException.class);
+            assertThatThrownBy(() -> parser.verify(bearer(token))).isInstanceOf(ParseException.class);
+            assertThat(parser.cached(bearer(token))).isNull();
         }
     }
 
@@ -92,13 +93,13 @@ class CachingJwtParserTest {
     void anotherSignatureOnACachedTokensClaimsIsRefused() throws ParseException {
         CachingJwtParser parser = parser(Map.of());
         String token = TestTokens.v1("app-cache-tampered");
-        parser.verify(token);
+        parser.verify(bearer(token));
         int signature = token.lastIndexOf('.') + 1;
         String tampered = token.substring(0, signature) + (token.charAt(signature) == 'A' ? 'B' : 'A')
                 + token.substring(signature + 1);
 
-        assertThat(parser.cached(tampered)).isNull();
-        assertThatThrownBy(() -> parser.verify(tampered)).isInstanceOf(ParseException.class);
+        assertThat(parser.cached(bearer(tampered))).isNull();
+        assertThatThrownBy(() -> parser.verify(bearer(tampered))).isInstanceOf(ParseException.class);
     }
 
     /** What the request path needs is resolved once, with the token: app, user and roles, as CallerResolver reads them. */
@@ -108,15 +109,15 @@ class CachingJwtParserTest {
         String delegated = TestTokens.delegated("app-cache-caller", "user-oid-1");
         String withRoles = TestTokens.withRoles("app-cache-roles", TestTokens.READER_ROLE);
 
-        parser.verify(delegated);
-        parser.verify(withRoles);
+        parser.verify(bearer(delegated));
+        parser.verify(bearer(withRoles));
 
-        Caller user = parser.cached(delegated);
+        Caller user = parser.cached(bearer(delegated));
         assertThat(user.appId()).isEqualTo("app-cache-caller");
         assertThat(user.userId()).isEqualTo("user-oid-1");
         assertThat(user.tenantId()).isEqualTo(TestTokens.TENANT);
-        assertThat(parser.cached(withRoles).roles()).containsExactly(TestTokens.READER_ROLE);
-        assertThat(parser.cached(withRoles).userId()).isNull();
+        assertThat(parser.cached(bearer(withRoles)).roles()).containsExactly(TestTokens.READER_ROLE);
+        assertThat(parser.cached(bearer(withRoles)).userId()).isNull();
     }
 
     /** A valid token naming no app is cached too, so that its 403 costs a lookup, not a verification, each time. */
@@ -125,8 +126,8 @@ class CachingJwtParserTest {
         CachingJwtParser parser = parser(Map.of());
         String token = TestTokens.withoutAppId();
 
-        assertThat(parser.verify(token).appId()).isNull();
-        assertThat(parser.cached(token)).isNotNull();
+        assertThat(parser.verify(bearer(token)).appId()).isNull();
+        assertThat(parser.cached(bearer(token))).isNotNull();
     }
 
     /** The REST APIs' parse verifies every time and fills no cache: they need the parsed token, not the caller. */
@@ -136,8 +137,28 @@ class CachingJwtParserTest {
         String token = TestTokens.v2("app-cache-rest");
 
         assertThat(parser.parse(token).getIssuer()).isEqualTo(TestTokens.V2_ISSUER);
-        assertThat(parser.cached(token)).isNull();
+        assertThat(parser.cached(bearer(token))).isNull();
         assertThatThrownBy(() -> parser.parse(TestTokens.forged("app-cache-rest"))).isInstanceOf(ParseException.class);
+    }
+
+    /** The cache is keyed by the header as sent: another spelling of it is verified on its own, never trusted. */
+    @Test
+    void onlyTheHeaderThatWasVerifiedIsTrustedFromTheCache() throws ParseException {
+        CachingJwtParser parser = parser(Map.of());
+        String token = TestTokens.v2("app-cache-header");
+
+        Caller caller = parser.verify(bearer(token));
+        assertThat(parser.cached(bearer(token))).isSameAs(caller);
+        assertThat(parser.cached(token)).as("the bare token").isNull();
+        assertThat(parser.cached("bearer " + token)).as("the scheme in other case").isNull();
+        assertThat(parser.verify("bEaReR  " + token + " ").appId()).isEqualTo("app-cache-header");
+        assertThatThrownBy(() -> parser.verify(token)).as("no scheme").isInstanceOf(ParseException.class);
+        assertThatThrownBy(() -> parser.verify("Basic " + token)).isInstanceOf(ParseException.class);
+        assertThatThrownBy(() -> parser.verify("Bearer   ")).isInstanceOf(ParseException.class);
+    }
+
+    private static String bearer(String token) {
+        return "Bearer " + token;
     }
 
     private CachingJwtParser parser(Map<String, String> overrides) {

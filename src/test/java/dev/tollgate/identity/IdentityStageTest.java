@@ -42,7 +42,7 @@ class IdentityStageTest {
     void aNewTokenPastTheCapIsRefusedWith503AndRetryAfterButACachedTokenIsNot() throws ParseException {
         startWithCap(0);
         String cached = TestTokens.v2("app-cap-cached");
-        tokens.verify(cached);
+        tokens.verify("Bearer " + cached);
 
         gateway().header("Authorization", "Bearer " + TestTokens.v2("app-cap-new")).body("{}").post("/chat")
                 .then().statusCode(503).header("retry-after", "1")

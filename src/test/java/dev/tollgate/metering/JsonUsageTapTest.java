@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,22 @@ class JsonUsageTapTest {
             assertThat(tap.usage()).as("cut at %d", at).contains(CHAT_USAGE);
             assertThat(tap.model()).contains("gpt-4o-2024-08-06");
             assertThat(passed.getBytes()).as("bytes passed on untouched").isEqualTo(CHAT);
+        }
+    }
+
+    /** A single chunk is read where it lies: also when it is a slice of a larger array, or leaves room after it. */
+    @Test
+    void readsASingleChunkInPlaceWhereverItLies() {
+        byte[] around = new byte[CHAT.length + 20];
+        System.arraycopy(CHAT, 0, around, 7, CHAT.length);
+        Buffer roomy = Buffer.buffer(CHAT.length * 2).appendBytes(CHAT);
+        for (Buffer chunk : List.of(Buffer.buffer(Unpooled.wrappedBuffer(around, 7, CHAT.length)), roomy)) {
+            JsonUsageTap tap = new JsonUsageTap();
+            assertThat(tap.onChunk(chunk).getBytes()).isEqualTo(CHAT);
+            assertThat(tap.usage()).as("before the end").contains(CHAT_USAGE);
+            tap.onEnd();
+            assertThat(tap.usage()).contains(CHAT_USAGE);
+            assertThat(tap.model()).contains("gpt-4o-2024-08-06");
         }
     }
 
