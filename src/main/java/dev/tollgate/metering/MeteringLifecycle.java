@@ -10,32 +10,28 @@ import org.jboss.logging.Logger;
 import java.util.List;
 
 /**
- * Metering's part of the process' start and end. At start: the tokenizer loads its encodings (so that no estimate,
- * least of all one at shutdown, pays for that), and the journal replays the run before. The writer starts only once
- * the database is migrated (see {@code lifecycle.DatabaseStartup}). At shutdown, once the HTTP drain is over and before
- * the event loops stop: every request still running is recorded here, synchronously, then the writer writes what it
- * holds, and the journal keeps what the database did not take.
+ * Metering's part of the process' start and end. At start, the journal replays the run before. The writer starts only
+ * once the database is migrated (see {@code lifecycle.DatabaseStartup}). At shutdown, once the HTTP drain is over and
+ * before the event loops stop: every request still running is recorded here, synchronously, with an estimate (which
+ * loads the tokenizer first if nothing needed it before, about half a second), then the writer writes what it holds,
+ * and the journal keeps what the database did not take.
  */
 @ApplicationScoped
 public class MeteringLifecycle {
 
     private static final Logger LOG = Logger.getLogger(MeteringLifecycle.class);
 
-    private final TokenEstimator estimator;
     private final UsageJournal journal;
     private final UsageRecorder recorder;
     private final MeteringStage metering;
 
-    public MeteringLifecycle(TokenEstimator estimator, UsageJournal journal, UsageRecorder recorder,
-                             MeteringStage metering) {
-        this.estimator = estimator;
+    public MeteringLifecycle(UsageJournal journal, UsageRecorder recorder, MeteringStage metering) {
         this.journal = journal;
         this.recorder = recorder;
         this.metering = metering;
     }
 
     void start(@Observes @Priority(1) StartupEvent event) {
-        estimator.warmUp();
         journal.start();
     }
 

@@ -14,6 +14,10 @@ import java.util.Locale;
  * stream cut off, a caller gone before the end. o200k_base for the gpt-4o, gpt-4.1, gpt-5 and o-series families,
  * cl100k_base for gpt-4, gpt-3.5 and the embeddings models. CPU work proportional to the text: callers run it off
  * the event loop.
+ *
+ * <p>An encoding is loaded when it is first needed (about half a second, blocking), not at start: the two are ~50 MB
+ * of heap, most of what a gateway keeps live, and a gateway whose answers all report their usage and whose rules
+ * limit no tokens never needs them. Admission, which counts on the event loop, has them loaded first ({@link #load}).
  */
 @Singleton
 public class TokenEstimator {
@@ -25,8 +29,8 @@ public class TokenEstimator {
 
     private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
 
-    /** Loads both encodings now (the registry is lazy, and loading one takes a while): no estimate waits for it. */
-    void warmUp() {
+    /** Loads both encodings now, if not loaded yet (blocking): no count made after this waits for them. */
+    public void load() {
         encodingFor("gpt-4").countTokensOrdinary("warm up");
         encodingFor("gpt-4o").countTokensOrdinary("warm up");
     }

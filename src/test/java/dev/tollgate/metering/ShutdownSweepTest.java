@@ -126,7 +126,7 @@ class ShutdownSweepTest {
             // No Vert.x: at the deadline the event loops are stopping, and the sweep must not need them.
             stage = new MeteringStage(journal, estimator, servedModels, new ShutdownPhase(Duration.ZERO),
                     new ErrorWriter(MAPPER), new UsageTaps(MAPPER), null, registry);
-            lifecycle = new MeteringLifecycle(estimator, journal, recorder, stage);
+            lifecycle = new MeteringLifecycle(journal, recorder, stage);
             recorder.start();
         }
 

@@ -64,7 +64,7 @@ public final class UsageJournalBenchmark {
         int inFlightMillis = args.length > 3 ? Integer.parseInt(args[3]) : 100;
         JsonNode request = MAPPER.readTree(CHAT);
         TokenEstimator estimator = new TokenEstimator();
-        estimator.warmUp();
+        estimator.load();
         Target target = new Target(new Backend("sim-1", URI.create("http://127.0.0.1:9"), null,
                 Optional.of("swedencentral"), DeploymentType.GLOBAL, Map.of(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()), "gpt-4o", 1, 1);

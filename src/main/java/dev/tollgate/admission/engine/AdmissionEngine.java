@@ -173,8 +173,15 @@ public final class AdmissionEngine {
         return all;
     }
 
-    /** The rules to apply from now on; tallies of rules that are gone are dropped. */
+    /**
+     * The rules to apply from now on; tallies of rules that are gone are dropped. Rules that limit tokens come into
+     * force only once the tokenizer is loaded (blocking: the exchange's thread), since their refusals are confirmed
+     * with it on the event loop.
+     */
     public void rules(RuleSet latest) {
+        if (latest.countsTokens()) {
+            estimator.prepareExact();
+        }
         rules = latest;
         tallies.keySet().removeIf(id -> latest.rule(id) == null);
     }

@@ -14,7 +14,8 @@ import dev.tollgate.metering.TokenEstimator;
  *       real usage.</li>
  *   <li>{@link #exact}: the model's tokenizer (jtokkit, as the meter's own estimates). Roughly a microsecond per 10 to
  *       20 characters, so admission uses it only to confirm a refusal the quick estimate would make: a request is
- *       never refused on a guess.</li>
+ *       never refused on a guess. Its encodings (~50 MB of heap) are loaded once a rule limits tokens
+ *       ({@link #prepareExact}), not before.</li>
  * </ul>
  * Output: {@code max_completion_tokens}, {@code max_tokens} or {@code max_output_tokens} (times {@code n}), else the
  * configured reserve; embeddings produce none.
@@ -31,6 +32,14 @@ public final class DemandEstimator {
 
     public TokenDemand quick(String operationPath, ObjectNode body) {
         return new TokenDemand(tokenizer.quickPromptTokens(body), output(operationPath, body));
+    }
+
+    /**
+     * Loads the tokenizer {@link #exact} counts with, if not loaded yet: blocking (about a second, once), so not on
+     * the event loop. Rules that limit tokens are put in force only after it.
+     */
+    public void prepareExact() {
+        tokenizer.load();
     }
 
     /** The prompt counted with the model's tokenizer (the deployment name stands for the model). */
