@@ -62,6 +62,9 @@
 #   GATEWAY_JAR [target/quarkus-app/quarkus-run.jar]  another build to measure (implies --no-build)
 #   READY_TIMEOUT [120]              seconds to wait for /q/health/ready (and for the floor proxy)
 #   KEEP_DB [0]                      1 = reuse bench/out/pg instead of starting from an empty DB
+#   ADMISSION [app]                  app = the caller's app has an admission rule (tokens and requests per minute,
+#                                    limits far above the load: every request is estimated, counted and settled,
+#                                    none refused; a rule on tokens also has the tokenizer loaded); none = no rule
 #   PROFILE_EVENT [cpu,interval=1ms]  --profile=async: what to sample, e.g. alloc, lock, or a Java method
 #                                    (io.netty.util.Recycler.get: every call, with its stack)
 #   NOISE_PCT [25]                   warn when other processes/interrupts used more than this % of
@@ -102,6 +105,8 @@ LOAD_CPU=${LOAD_CPU:-0}
 PROXY_CPU=${PROXY_CPU:-1}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 KEEP_DB=${KEEP_DB:-0}
+ADMISSION=${ADMISSION:-app}
+[[ $ADMISSION == app || $ADMISSION == none ]] || die "ADMISSION must be app or none, not '$ADMISSION'"
 NOISE_PCT=${NOISE_PCT:-25}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 GATEWAY_PROPS=${GATEWAY_PROPS:-}
@@ -134,7 +139,7 @@ for arg in "$@"; do
     --profile=async) PROFILE=1 PROFILER=async ;;
     --all) MODES=saturated,paced,stream,latency ;;
     --modes=*) MODES=${arg#--modes=} ;;
-    -h|--help) show_help 78; exit 0 ;;
+    -h|--help) show_help 81; exit 0 ;;
     *) unknown_arg "$arg" ;;
   esac
 done
@@ -524,6 +529,12 @@ if ((!BASELINE_ONLY)); then
   PG_DIR=$OUT/pg
   if [[ $KEEP_DB != 1 && -d $PG_DIR ]]; then rm -rf "$PG_DIR"; fi
   mkdir -p "$PG_DIR"
+  if [[ $ADMISSION == app ]]; then
+    # Admission on, as a platform team runs it: a per-app rate limit the load never reaches.
+    printf '[{"id":"bench-app","subject":{"type":"app","id":"%s"},"tokensPerMinute":1000000000,"requestsPerMinute":100000000}]\n' \
+      "$CALLER_APPID" >"$OUT/admission-rules.json"
+    GATEWAY_PROPS="-Dtollgate.admission.seed-file=$OUT/admission-rules.json -Dtollgate.admission.seed-mode=upsert $GATEWAY_PROPS"
+  fi
   gateway_command "$JAR" "$OUT/keys/public.pem" "$PG_DIR" stub bench "$DEPLOYMENT,$STREAM_DEPLOYMENT" "${STUB_PORT_LIST[@]}"   # GW_CMD
   start_gateway gateway 1   # GW_PID; 1 = print /q/health/ready's answer if it does not come up
   PG_PID=$(find_postmaster)
@@ -617,6 +628,7 @@ RESULTS=$(new_results_file)
   echo "load average at start $LOAD_AT_START; other% = CPU used meanwhile by anything but the measured server, the stubs, its database and wrk (other processes, interrupts), in % of one core"
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP, saturating) on CPU $LOAD_CPU with the stubs; measured proxy on CPU $PROXY_CPU; gateway database on CPU $DB_CPU"
   echo "modes: $MODES; POST $REQ_PATH, response $(wc -c <"$BENCH_DIR/stub-response.json" | tr -d ' ') bytes"
+  ((BASELINE_ONLY)) || echo "admission: $(if [[ $ADMISSION == app ]]; then echo "a rule on the caller's app (tokens and requests per minute, never reached)"; else echo "no rule"; fi)"
   has_mode paced && echo "paced: $RATE req/s offered over $CONNECTIONS connections (wrk delay())"
   has_mode stream && echo "stream: POST $STREAM_PATH, 20 content chunks + usage chunk + [DONE], $(if [[ $STREAM_GAP_S == 0.000 ]]; then echo "unspaced (one write)"; else echo "${STREAM_GAP} apart"; fi), $STREAM_RATE streams/s offered"
   has_mode latency && echo "latency: one connection, closed loop"
