@@ -31,6 +31,7 @@ class StageTracing {
         if (!request.getSpanContext().isValid()) {
             return stage.step().enter(context);
         }
+        boolean named = MeteringStage.meter(context) != null;
         Span span = tracer.spanBuilder(stage.name()).startSpan();
         try (Scope ignored = span.makeCurrent()) {
             boolean passed = stage.step().enter(context);
@@ -40,11 +41,13 @@ class StageTracing {
             return passed;
         } finally {
             span.end();
-            describe(request, context);
+            if (!named) {
+                describe(request, context);
+            }
         }
     }
 
-    /** Names the request on its server span as soon as the metering stage gave it an id. */
+    /** Names the request on its server span once, as soon as the metering stage gave it an id. */
     private static void describe(Span request, RoutingContext context) {
         Meter meter = MeteringStage.meter(context);
         if (meter != null) {
