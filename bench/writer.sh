@@ -2,6 +2,7 @@
 # How many usage records per second the PostgreSQL writer stores, against the embedded PostgreSQL (a real server).
 # Prints records/s and the CPU PostgreSQL spent per record (its process tree).
 # Usage: bench/writer.sh [records, default 200000] [batch size, default 1000]
+# DROP_INDEXES=name[,name...]: the same run without those indexes of usage_record (what each one costs per record).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \

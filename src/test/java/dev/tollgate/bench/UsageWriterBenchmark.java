@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ import java.util.Map;
 /**
  * How many usage records per second {@link UsageWriter} puts into a real (embedded) PostgreSQL, and the CPU PostgreSQL
  * spends per record (its process tree, from /proc: Linux only). Run by {@code bench/writer.sh}; prints figures, asserts
- * nothing.
+ * nothing. {@code DROP_INDEXES} (index names, comma-separated) runs it without those indexes of {@code usage_record}.
  */
 public final class UsageWriterBenchmark {
 
@@ -48,6 +49,7 @@ public final class UsageWriterBenchmark {
             dataSource.setUser("postgres");
             dataSource.setPassword("postgres");
             Flyway.configure().dataSource(dataSource).load().migrate();
+            dropIndexes(dataSource, System.getenv().getOrDefault("DROP_INDEXES", ""));
             // The sample catalog, so that every record is priced as in production.
             SampleCatalog.load(dataSource);
             UsageWriter writer = new UsageWriter(oneConnection(dataSource), new PriceCatalogCache());
@@ -59,6 +61,18 @@ public final class UsageWriterBenchmark {
                     + "%.1f us/record", total, batch, total / (nanos / 1e9), nanos / 1e3 / total, postgresMicros);
         } finally {
             database.stop();
+        }
+    }
+
+    /** What an index of {@code usage_record} costs per record: the run without it (DROP_INDEXES, comma-separated). */
+    private static void dropIndexes(DataSource dataSource, String names) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (String name : names.split(",")) {
+                if (!name.isBlank()) {
+                    statement.execute("drop index " + name.strip());
+                    LOG.infof("usage writer: without index %s", name.strip());
+                }
+            }
         }
     }
 
