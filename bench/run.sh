@@ -65,8 +65,9 @@
 #   ADMISSION [app]                  app = the caller's app has an admission rule (tokens and requests per minute,
 #                                    limits far above the load: every request is estimated, counted and settled,
 #                                    none refused; a rule on tokens also has the tokenizer loaded); none = no rule
-#   PROFILE_EVENT [cpu,interval=1ms]  --profile=async: what to sample, e.g. alloc, lock, or a Java method
-#                                    (io.netty.util.Recycler.get: every call, with its stack)
+#   PROFILE_EVENT [cpu,interval=1ms]  --profile=async: what to sample, e.g. alloc (summarised by bench/jfr-alloc.sh,
+#                                    in bytes per request), lock, or a Java method (io.netty.util.Recycler.get: every
+#                                    call, with its stack)
 #   NOISE_PCT [25]                   warn when other processes/interrupts used more than this % of
 #                                    a core during a measured run
 #   RATE [3200]                      paced mode: requests/s offered (split over THREADS)
@@ -139,7 +140,7 @@ for arg in "$@"; do
     --profile=async) PROFILE=1 PROFILER=async ;;
     --all) MODES=saturated,paced,stream,latency ;;
     --modes=*) MODES=${arg#--modes=} ;;
-    -h|--help) show_help 81; exit 0 ;;
+    -h|--help) show_help 82; exit 0 ;;
     *) unknown_arg "$arg" ;;
   esac
 done
@@ -562,7 +563,12 @@ if ((!BASELINE_ONLY)); then
     for g in vertx gateway; do
       for m in "${MODE_LIST[@]}"; do
         [[ -s $OUT/$g-$m.jfr ]] || continue
-        "$BENCH_DIR/jfr-top.sh" "$OUT/$g-$m.jfr" 30 >"$OUT/profile-$g-$m.txt" 2>&1 || true
+        if [[ $PROFILER == async && $PROFILE_EVENT == alloc* ]]; then
+          served=0; [[ -s $OUT/wrk-$g-$m.txt ]] && served=$(wrk_requests "$OUT/wrk-$g-$m.txt")
+          "$BENCH_DIR/jfr-alloc.sh" "$OUT/$g-$m.jfr" 30 "${served:-0}" >"$OUT/profile-$g-$m.txt" 2>&1 || true
+        else
+          "$BENCH_DIR/jfr-top.sh" "$OUT/$g-$m.jfr" 30 >"$OUT/profile-$g-$m.txt" 2>&1 || true
+        fi
         log "profile of $g $m: $OUT/profile-$g-$m.txt (recording $OUT/$g-$m.jfr)"
       done
     done

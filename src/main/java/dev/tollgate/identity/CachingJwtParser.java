@@ -33,9 +33,9 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Signature, audience, expiry and clock skew are still checked by SmallRye JWT's own parser. The cache is keyed by the
  * whole {@code Authorization} header as sent (the token, signature included, with its scheme), so only the exact token
- * that was verified is trusted; a token is cached
- * only once every check has passed. Its own {@code exp}, not the clock skew, ends its time in the cache: past it, the
- * token is verified again (and accepted by the parser only within the skew).
+ * that was verified is trusted; a token is cached only once every check has passed. Its own {@code exp}, not the
+ * clock skew, ends its time in the cache: past it, the token is verified again (and accepted by the parser only within
+ * the skew).
  *
  * <p>An entry holds the token's {@link Caller}, resolved once, and its {@code exp}: all the gateway's request path
  * needs, so a cached token costs one lookup, and an entry a few hundred bytes instead of the parsed token's claims

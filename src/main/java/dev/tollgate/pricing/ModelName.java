@@ -18,11 +18,14 @@ public record ModelName(String family, Optional<String> version) {
 
     /** A trailing date (2024-08-06) or the older four-digit form (0613, 1106). */
     private static final Pattern VERSIONED = Pattern.compile("^(.+?)-(\\d{4}-\\d{2}-\\d{2}|\\d{4})$");
-    /** Names seen before: a gateway serves a handful of models, and the writer prices every record by one. */
+    /**
+     * Names seen before: a gateway serves a handful of models and deployments, and the writer prices every record by
+     * one, admission finds the family of every limited request's deployment. Bounded: names come from callers too.
+     */
     private static final Map<String, ModelName> PARSED = new ConcurrentHashMap<>();
-    private static final int MAX_PARSED = 1_000;
+    private static final int MAX_PARSED = 10_000;
 
-    /** {@link #parse}, remembered for the first thousand names. */
+    /** {@link #parse}, remembered for the first ten thousand names. */
     public static ModelName of(String served) {
         ModelName known = PARSED.get(served);
         if (known != null) {

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Singleton;
 
-
 /**
  * Reads a caller's request body: checks it is a JSON object, finds the deployment and the stream flag, and for a
  * streamed chat or completions request makes sure the upstream will report usage ({@code stream_options.include_usage}),

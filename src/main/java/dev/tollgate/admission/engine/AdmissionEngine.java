@@ -52,7 +52,6 @@ public final class AdmissionEngine {
         }
     };
     public static final Admitted ADMITTED_FREE = new Admitted(FREE);
-    private static final int MAX_FAMILIES = 10_000;
 
     private final ZoneId zone;
     private final LongSupplier clock;
@@ -62,7 +61,6 @@ public final class AdmissionEngine {
     private final Refusals refusals;
     private final RefusalListener listener;
     private final Map<String, Map<String, Tally>> tallies = new ConcurrentHashMap<>();
-    private final Map<String, String> families = new ConcurrentHashMap<>();
     private volatile RuleSet rules = RuleSet.EMPTY;
 
     /** Told of every refusal (metrics). */
@@ -141,19 +139,8 @@ public final class AdmissionEngine {
         return new Admitted(grant);
     }
 
-
-    private String family(String deployment) {
-        if (deployment == null) {
-            return null;
-        }
-        String family = families.get(deployment);
-        if (family == null) {
-            family = ModelName.parse(deployment).family();
-            if (families.size() < MAX_FAMILIES) {
-                families.put(deployment, family);
-            }
-        }
-        return family;
+    private static String family(String deployment) {
+        return deployment == null ? null : ModelName.of(deployment).family();
     }
 
     BigDecimal costOf(UsageRecord record) {
