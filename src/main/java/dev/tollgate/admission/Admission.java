@@ -11,8 +11,8 @@ import jakarta.inject.Singleton;
 
 /**
  * The admission stage: whether a request may go upstream, under the per-app, business-unit, cost-center and default
- * rules (docs/admission.md). The request path calls {@link #admit} on the event loop; the counts it decides on are
- * exchanged with the other replicas by {@link AdmissionLifecycle} on a thread of its own.
+ * rules (docs/admission.md). The request path calls {@link #admitQuickly} on the event loop; the counts it decides on
+ * are exchanged with the other replicas by {@link AdmissionLifecycle} on a thread of its own.
  */
 @Singleton
 public class Admission {
@@ -29,9 +29,17 @@ public class Admission {
                 metrics);
     }
 
-    /** Called on the Vert.x event loop for every request: no I/O, no locks held long, no allocation storms. */
-    public Decision admit(Demand demand) {
-        return enabled ? engine.admit(demand) : AdmissionEngine.ADMITTED_FREE;
+    /**
+     * Called on the Vert.x event loop for every request: no I/O, no locks held long, no allocation storms. A request
+     * the quick estimate would refuse on tokens is a {@link Recount}, for {@link #recount} on a worker thread.
+     */
+    public Decision admitQuickly(Demand demand) {
+        return enabled ? engine.admitQuickly(demand) : AdmissionEngine.ADMITTED_FREE;
+    }
+
+    /** The decision on a {@link Recount}, with the prompt counted by the model's tokenizer: blocking, off the loop. */
+    public Decision recount(Demand demand) {
+        return enabled ? engine.recount(demand) : AdmissionEngine.ADMITTED_FREE;
     }
 
     AdmissionEngine engine() {

@@ -6,16 +6,19 @@ import dev.tollgate.metering.Meter;
 import dev.tollgate.metering.MeteringStage;
 import dev.tollgate.request.InboundRequest;
 import dev.tollgate.request.RequestStage;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
  * The admission stage of the request path, between reading the request and routing it: whether this caller may spend
- * what the request asks for ({@link Admission}, docs/admission.md).
+ * what the request asks for ({@link Admission}, docs/admission.md). Decided on the event loop, but for a refusal on
+ * tokens, which is first confirmed with the prompt counted by the tokenizer on a worker thread ({@link Recount}).
  *
  * <p>A refused request is answered here in the AOAI error shape, with {@code Retry-After} and {@code retry-after-ms}
  * when waiting helps, and recorded with the rule that refused it. An admitted one carries the caller's own remaining
@@ -27,6 +30,9 @@ public class AdmissionStage {
 
     static final String REMAINING_TOKENS = "x-ratelimit-remaining-tokens";
     static final String REMAINING_REQUESTS = "x-ratelimit-remaining-requests";
+    private static final Logger LOG = Logger.getLogger(AdmissionStage.class);
+    private static final Future<Boolean> PASSED = Future.succeededFuture(true);
+    private static final Future<Boolean> ANSWERED = Future.succeededFuture(false);
 
     private final Admission admission;
     private final MeteringStage metering;
@@ -36,17 +42,40 @@ public class AdmissionStage {
         this.metering = metering;
     }
 
-    public boolean enter(RoutingContext context) {
+    /**
+     * Passes the request on (true) or refuses it (false); at once, unless the prompt must be counted with the tokenizer
+     * to confirm a refusal: then on a worker thread, and the future completes back on the event loop.
+     */
+    public Future<Boolean> enter(RoutingContext context) {
         InboundRequest request = RequestStage.request(context);
         Meter meter = MeteringStage.meter(context);
-        Decision decision = admission.admit(new Demand(IdentityStage.caller(context).appId(), request.deployment(),
-                request.operation().path(), request.json()));
+        Demand demand = new Demand(IdentityStage.caller(context).appId(), request.deployment(),
+                request.operation().path(), request.json());
+        Decision decision = admission.admitQuickly(demand);
+        if (decision instanceof Recount recount) {
+            return context.vertx().executeBlocking(() -> admission.recount(demand), false)
+                    .otherwise(failure -> {
+                        LOG.warnf(failure, "Counting the prompt of request %s failed; the quick estimate refuses it",
+                                meter.id());
+                        return recount.quick();
+                    })
+                    .map(counted -> decided(context, meter, counted));
+        }
+        return decided(context, meter, decision) ? PASSED : ANSWERED;
+    }
+
+    private boolean decided(RoutingContext context, Meter meter, Decision decision) {
         if (decision instanceof Refused refused) {
             refuse(context, meter, refused);
             return false;
         }
         Ticket ticket = ((Admitted) decision).ticket();
         meter.whenRecorded(ticket::settle);
+        if (context.response().closed()) {
+            // The caller left while its prompt was being counted: nothing is forwarded.
+            metering.callerGone(meter);
+            return false;
+        }
         OptionalLong tokens = ticket.remainingTokens();
         OptionalLong requests = ticket.remainingRequests();
         if (tokens.isPresent() || requests.isPresent()) {

@@ -1,5 +1,5 @@
 package dev.tollgate.admission;
 
 /** What admission says about a request. */
-public sealed interface Decision permits Admitted, Refused {
+public sealed interface Decision permits Admitted, Refused, Recount {
 }

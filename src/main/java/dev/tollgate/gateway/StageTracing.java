@@ -6,6 +6,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 
@@ -25,26 +27,44 @@ class StageTracing {
         this.tracer = tracer;
     }
 
-    /** Runs the stage, in a span of its own when the request is traced; returns what the stage returned. */
-    boolean enter(GatewayRoutes.Stage stage, RoutingContext context) {
+    /**
+     * Runs the stage, in a span of its own when the request is traced (ended when the stage has decided); returns what
+     * the stage returned.
+     */
+    Future<Boolean> enter(GatewayRoutes.Stage stage, RoutingContext context) {
         Span request = Span.current();
         if (!request.getSpanContext().isValid()) {
             return stage.step().enter(context);
         }
         boolean named = MeteringStage.meter(context) != null;
         Span span = tracer.spanBuilder(stage.name()).startSpan();
+        Future<Boolean> passed;
         try (Scope ignored = span.makeCurrent()) {
-            boolean passed = stage.step().enter(context);
-            if (!passed) {
-                span.setStatus(StatusCode.ERROR, "refused with " + context.response().getStatusCode());
-            }
-            return passed;
-        } finally {
+            passed = stage.step().enter(context);
+        } catch (RuntimeException e) {
             span.end();
+            throw e;
+        } finally {
             if (!named) {
                 describe(request, context);
             }
         }
+        if (passed.isComplete()) {
+            end(span, passed, context);
+        } else {
+            passed.onComplete(decided -> end(span, decided, context));
+        }
+        return passed;
+    }
+
+    private static void end(Span span, AsyncResult<Boolean> passed, RoutingContext context) {
+        if (passed.failed()) {
+            span.recordException(passed.cause());
+            span.setStatus(StatusCode.ERROR);
+        } else if (!passed.result()) {
+            span.setStatus(StatusCode.ERROR, "refused with " + context.response().getStatusCode());
+        }
+        span.end();
     }
 
     /** Names the request on its server span once, as soon as the metering stage gave it an id. */

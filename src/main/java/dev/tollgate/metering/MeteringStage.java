@@ -113,8 +113,9 @@ public class MeteringStage {
     /**
      * The caller's connection closed before the gateway ended its answer. If the usage block already went by, the
      * caller had the whole answer (it may close on the last byte, before the backend's end is read): recorded as
-     * served. Otherwise the caller left early: recorded as 499 with an estimate; or, once the gateway is shutting down
-     * (whose drain deadline closes the connections), with the backend's status and an estimate.
+     * served. If nothing was forwarded yet, recorded as 499 without usage. Otherwise the caller left early: recorded
+     * as 499 with an estimate; or, once the gateway is shutting down (whose drain deadline closes the connections),
+     * with the backend's status and an estimate.
      *
      * @return whether the caller left early, so that the backend should stop generating for nobody
      */
@@ -125,6 +126,11 @@ public class MeteringStage {
             return false;
         }
         if (meter.finished()) {
+            return false;
+        }
+        if (meter.target() == null) {
+            // Before anything was forwarded: nothing consumed.
+            recorded(meter, meter.finish(CALLER_LEFT, Usage.none(), null));
             return false;
         }
         if (shutdown.stopping() && tap != null) {

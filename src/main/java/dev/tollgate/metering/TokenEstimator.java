@@ -16,8 +16,8 @@ import java.util.Locale;
  * the event loop.
  *
  * <p>An encoding is loaded when it is first needed (about half a second, blocking), not at start: the two are ~50 MB
- * of heap, most of what a gateway keeps live, and a gateway whose answers all report their usage and whose rules
- * limit no tokens never needs them. Admission, which counts on the event loop, has them loaded first ({@link #load}).
+ * of heap, most of what a gateway keeps live, and a gateway whose answers all report their usage and whose callers
+ * stay within their limits never needs them (admission counts with them only to confirm a refusal, on a worker).
  */
 @Singleton
 public class TokenEstimator {
@@ -29,7 +29,7 @@ public class TokenEstimator {
 
     private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
 
-    /** Loads both encodings now, if not loaded yet (blocking): no count made after this waits for them. */
+    /** Loads both encodings now, if not loaded yet (blocking): no count made after this waits for them (benchmarks). */
     public void load() {
         encodingFor("gpt-4").countTokensOrdinary("warm up");
         encodingFor("gpt-4o").countTokensOrdinary("warm up");

@@ -1,5 +1,6 @@
 package dev.tollgate.admission;
 
+import dev.tollgate.errors.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -204,8 +205,26 @@ class AdmissionEngineTest {
         com.fasterxml.jackson.databind.node.ObjectNode body = EngineFixture.MAPPER.createObjectNode();
         body.putArray("messages").addObject().put("role", "user").put("content", text);
         body.put("max_tokens", 300);
-        Decision decision = fixture.admit(new Demand("app-a", "gpt-4o", "chat/completions", body));
+        Demand demand = new Demand("app-a", "gpt-4o", "chat/completions", body);
+        // On the event loop: not refused, but handed over for counting; nothing reserved meanwhile.
+        Recount recount = (Recount) fixture.engine.admitQuickly(demand);
+        assertThat(recount.quick().error()).isEqualTo(ErrorCode.REQUEST_EXCEEDS_RATE_LIMIT);
+        assertThat(fixture.engine.tally("tpm", "app-a").minute(fixture.clock.get())).containsExactly(0, 0);
+        assertThat(fixture.refusals).isEmpty();
+        // Counted: it fits.
+        Decision decision = fixture.engine.recount(demand);
         assertThat(decision).isInstanceOf(Admitted.class);
         assertThat(((Admitted) decision).ticket().remainingTokens().getAsLong()).isGreaterThan(0);
+    }
+
+    @Test
+    void aRecountThatStillDoesNotFitRefusesAndIsReportedOnce() {
+        EngineFixture fixture = new EngineFixture(0).rules("""
+                {"id":"tpm","subject":{"type":"app","id":"app-a"},"tokensPerMinute":1000}""");
+        Demand demand = EngineFixture.chat("app-a", "gpt-4o", 1200);
+        assertThat(fixture.engine.admitQuickly(demand)).isInstanceOf(Recount.class);
+        Refused refused = (Refused) fixture.engine.recount(demand);
+        assertThat(refused.error()).isEqualTo(ErrorCode.REQUEST_EXCEEDS_RATE_LIMIT);
+        assertThat(fixture.refusals).containsExactly(refused);
     }
 }

@@ -11,8 +11,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 
 /**
  * Admission on the request path: real requests with real tokens through the gateway to the simulated backends, rules
@@ -94,6 +99,47 @@ class AdmissionGatewayTest {
         Map<String, Object> row = awaitRow(refused.header("x-request-id"));
         assertThat(row).containsEntry("status", 429).containsEntry("limited_by", rule)
                 .containsEntry("app_id", limited).containsEntry("total_tokens", 0L).containsEntry("attempts", 0);
+    }
+
+    @Test
+    void aPromptTheQuickEstimateOverstatesIsCountedOffTheEventLoopAndServed() {
+        String app = unique("recount-app");
+        rule("{\"subject\":{\"type\":\"app\",\"id\":\"" + app + "\"},\"tokensPerMinute\":1000}");
+        awaitInForce(app, 1000);
+        // 3,000 bytes of one repeated word and 300 tokens of output: bytes / 4 puts it over the whole minute's 1,000,
+        // the tokenizer's count well under. Admission recounts it on a worker; the chain goes on from there.
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "aaaa".repeat(750) + "\"}],"
+                + "\"max_tokens\":300}";
+        Response served = given().auth().oauth2(TestTokens.v2(app)).contentType(ContentType.JSON).body(body)
+                .post(CHAT);
+        served.then().statusCode(200).body("usage.total_tokens", greaterThan(0));
+        assertThat(Long.parseLong(served.header("x-ratelimit-remaining-tokens"))).isBetween(0L, 1000L);
+        assertThat(awaitRow(served.header("x-request-id"))).containsEntry("status", 200).containsEntry("app_id", app);
+    }
+
+    @Test
+    void aCallerThatLeavesWhileItsPromptIsCountedIsRecordedAs499WithoutUsage() throws IOException {
+        String app = unique("leaving-app");
+        rule("{\"subject\":{\"type\":\"app\",\"id\":\"" + app + "\"},\"tokensPerMinute\":125000}");
+        awaitInForce(app, 125000);
+        // 600,000 bytes of two words: bytes / 4 says 150,000 tokens, over the limit; the tokenizer says about 100,000,
+        // under it, after tens of milliseconds of counting, long after the caller below has gone.
+        byte[] body = ("{\"messages\":[{\"role\":\"user\",\"content\":\"" + "hello world ".repeat(50_000)
+                + "\"}],\"max_tokens\":1}").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket(gateway.getHost(), gateway.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + CHAT + " HTTP/1.1\r\nHost: " + gateway.getHost() + "\r\nAuthorization: Bearer "
+                    + TestTokens.v2(app) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+        }
+        Map<String, Object> row = await().atMost(Duration.ofSeconds(10))
+                .until(() -> rows.byApp(app).stream().filter(r -> !r.get("status").equals(200)).findFirst(),
+                        Optional::isPresent).get();
+        // Nothing was forwarded: no tokens, no attempt, no backend.
+        assertThat(row).containsEntry("status", 499).containsEntry("total_tokens", 0L).containsEntry("attempts", 0)
+                .containsEntry("backend_id", null);
     }
 
     @Test
@@ -193,6 +239,12 @@ class AdmissionGatewayTest {
         given().auth().oauth2(ADMIN).contentType(ContentType.JSON)
                 .body(Map.of("displayName", app, "businessUnit", businessUnit, "costCenter", "CC-" + businessUnit))
                 .put("/api/apps/" + app).then().statusCode(201);
+    }
+
+    /** Until answers to the app carry its own remaining tokens (the backend's are far more than the limit). */
+    private static void awaitInForce(String app, long limit) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Long.parseLong(chat(app).then().statusCode(200).extract()
+                .header("x-ratelimit-remaining-tokens")) <= limit);
     }
 
     private static Response chat(String app) {

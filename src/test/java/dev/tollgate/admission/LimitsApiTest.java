@@ -133,14 +133,14 @@ class LimitsApiTest {
         String app = unique("app");
         admin().body("{\"subject\":{\"type\":\"app\",\"id\":\"" + app + "\"},\"requestsPerMinute\":1}")
                 .put("/api/limits/" + id).then().statusCode(201);
-        await().atMost(Duration.ofSeconds(10)).until(() -> admission.admit(chat(app)) instanceof Refused);
-        Refused refused = (Refused) admission.admit(chat(app));
+        await().atMost(Duration.ofSeconds(10)).until(() -> admission.engine().admit(chat(app)) instanceof Refused);
+        Refused refused = (Refused) admission.engine().admit(chat(app));
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.ruleId()).isEqualTo(id);
 
         admin().contentType("application/merge-patch+json").body("{\"requestsPerMinute\":1000}")
                 .patch("/api/limits/" + id).then().statusCode(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> admission.admit(chat(app)) instanceof Admitted);
+        await().atMost(Duration.ofSeconds(10)).until(() -> admission.engine().admit(chat(app)) instanceof Admitted);
 
         given().auth().oauth2(ADMIN).delete("/api/limits/" + id).then().statusCode(204);
     }
@@ -153,7 +153,7 @@ class LimitsApiTest {
                 + "\"budget\":{\"month\":\"10\"},\"enforcement\":\"soft\",\"requestsPerMinute\":1000}").put("/api/limits/" + id).then()
                 .statusCode(201);
         // Once the rule is in force (its ticket counts requests), one request settles at its real usage.
-        await().atMost(Duration.ofSeconds(10)).until(() -> admission.admit(chat(app)) instanceof Admitted admitted
+        await().atMost(Duration.ofSeconds(10)).until(() -> admission.engine().admit(chat(app)) instanceof Admitted admitted
                 && admitted.ticket().remainingRequests().isPresent() && settle(admitted, app));
         // 1,000 input + 1,000 output tokens of gpt-4o-2024-08-06 (global): the sample catalog's price.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(READER)

@@ -24,12 +24,10 @@ public final class RuleSet {
     private final Map<String, List<LimitRule>> byCostCenter = new HashMap<>();
     private final List<LimitRule> defaults = new ArrayList<>();
     private final boolean familyMatters;
-    private final boolean countsTokens;
 
     public RuleSet(long version, List<LimitRule> rules) {
         this.version = version;
         boolean family = false;
-        boolean tokens = false;
         for (LimitRule rule : rules) {
             byId.put(rule.id(), rule);
             switch (rule.subject().type()) {
@@ -41,10 +39,8 @@ public final class RuleSet {
                 case DEFAULT -> defaults.add(rule);
             }
             family |= rule.modelFamily() != null || rule.allowedModelFamilies() != null;
-            tokens |= rule.countsTokens();
         }
         this.familyMatters = family;
-        this.countsTokens = tokens;
     }
 
     public long version() {
@@ -57,11 +53,6 @@ public final class RuleSet {
 
     public LimitRule rule(String id) {
         return byId.get(id);
-    }
-
-    /** Whether any rule limits tokens: then a refusal may need the tokenizer's count of a prompt. */
-    boolean countsTokens() {
-        return countsTokens;
     }
 
     /** Whether any rule needs the model family of a request's deployment. */

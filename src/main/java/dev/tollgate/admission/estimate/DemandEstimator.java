@@ -5,17 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.metering.TokenEstimator;
 
 /**
- * Estimates a request's tokens at admission. Two ways, both on the event loop:
+ * Estimates a request's tokens at admission. Two ways:
  * <ul>
  *   <li>{@link #quick}: the prompt's UTF-8 bytes / 4 plus OpenAI's per-message framing
- *       ({@link TokenEstimator#quickPromptTokens}). Costs a pass over the prompt's characters, no allocation. For
- *       English prose it overestimates o200k_base by a few percent (about 4.5 bytes per token), for code and non-Latin
- *       scripts it underestimates (CJK: about 25 % under); the error only lives until the request settles with its
- *       real usage.</li>
- *   <li>{@link #exact}: the model's tokenizer (jtokkit, as the meter's own estimates). Roughly a microsecond per 10 to
- *       20 characters, so admission uses it only to confirm a refusal the quick estimate would make: a request is
- *       never refused on a guess. Its encodings (~50 MB of heap) are loaded once a rule limits tokens
- *       ({@link #prepareExact}), not before.</li>
+ *       ({@link TokenEstimator#quickPromptTokens}), on the event loop. Costs a pass over the prompt's characters, no
+ *       allocation. For English prose it overestimates o200k_base by a few percent (about 4.5 bytes per token), for
+ *       code and non-Latin scripts it underestimates (CJK: about 25 % under); the error only lives until the request
+ *       settles with its real usage.</li>
+ *   <li>{@link #exact}: the model's tokenizer (jtokkit, as the meter's own estimates), on a worker thread. Roughly a
+ *       microsecond per 10 to 20 characters, so admission uses it only to confirm a refusal the quick estimate would
+ *       make: a request is never refused on a guess. Its encodings (~50 MB of heap) load on the first such
+ *       confirmation, so a gateway whose callers stay within their limits never holds them.</li>
  * </ul>
  * Output: {@code max_completion_tokens}, {@code max_tokens} or {@code max_output_tokens} (times {@code n}), else the
  * configured reserve; embeddings produce none.
@@ -32,14 +32,6 @@ public final class DemandEstimator {
 
     public TokenDemand quick(String operationPath, ObjectNode body) {
         return new TokenDemand(tokenizer.quickPromptTokens(body), output(operationPath, body));
-    }
-
-    /**
-     * Loads the tokenizer {@link #exact} counts with, if not loaded yet: blocking (about a second, once), so not on
-     * the event loop. Rules that limit tokens are put in force only after it.
-     */
-    public void prepareExact() {
-        tokenizer.load();
     }
 
     /** The prompt counted with the model's tokenizer (the deployment name stands for the model). */
