@@ -57,10 +57,10 @@
 #   STUB_PORTS ["19081 19082 19083"]  NGINX_PORT [19080]  GATEWAY_PORT [19090]  FLOOR_PORT [19091]
 #   DEPLOYMENT [gpt-4o]  API_VERSION [2024-10-21]
 #   LOAD_CPU [0]  PROXY_CPU [1]      CPU lists given to taskset -c
-#   GATEWAY_JAVA_OPTS ["-XX:MaxRAM=2g -XX:MaxRAMPercentage=75"]  JVM options of the gateway and the floor; the
-#                                    default sizes the heap as a replica of deployment/ is (a 2 GiB memory limit,
-#                                    75 % of it heap), not from this machine's RAM; set it empty for the JVM's own
-#                                    sizing, or e.g. "... -XX:+UseParallelGC" to try another collector
+#   GATEWAY_JAVA_OPTS ["-XX:MaxRAM=2g" + deployment/'s JAVA_OPTS]  JVM options of the gateway and the floor; the
+#                                    default sizes the heap as a replica of deployment/ is sized (a 2 GiB memory
+#                                    limit), not from this machine's RAM; set it empty for the JVM's own sizing, or
+#                                    add e.g. -XX:+UseParallelGC to try another collector
 #   GATEWAY_PROPS []                 extra -D options for the gateway, appended last
 #   GATEWAY_JAR [target/quarkus-app/quarkus-run.jar]  another build to measure (implies --no-build)
 #   READY_TIMEOUT [120]              seconds to wait for /q/health/ready (and for the floor proxy)
@@ -112,7 +112,7 @@ KEEP_DB=${KEEP_DB:-0}
 ADMISSION=${ADMISSION:-app}
 [[ $ADMISSION == app || $ADMISSION == none ]] || die "ADMISSION must be app or none, not '$ADMISSION'"
 NOISE_PCT=${NOISE_PCT:-25}
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS-"-XX:MaxRAM=2g -XX:MaxRAMPercentage=75"}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS-"-XX:MaxRAM=2g -XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=6.25 -XX:NewSize=64m"}
 GATEWAY_PROPS=${GATEWAY_PROPS:-}
 RATE=${RATE:-3200}
 STREAM_RATE=${STREAM_RATE:-1000}
@@ -638,7 +638,7 @@ RESULTS=$(new_results_file)
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP, saturating) on CPU $LOAD_CPU with the stubs; measured proxy on CPU $PROXY_CPU; gateway database on CPU $DB_CPU"
   echo "modes: $MODES; POST $REQ_PATH, response $(wc -c <"$BENCH_DIR/stub-response.json" | tr -d ' ') bytes"
   ((BASELINE_ONLY)) || echo "admission: $(if [[ $ADMISSION == app ]]; then echo "a rule on the caller's app (tokens and requests per minute, never reached)"; else echo "no rule"; fi)"
-  ((BASELINE_ONLY)) || echo "JVM options (gateway and floor): ${GATEWAY_JAVA_OPTS:-none, the JVM's own sizing}"
+  ((BASELINE_ONLY)) || echo "JVM options (gateway and floor): ${GATEWAY_JAVA_OPTS:-none (the JVM sizes itself)}"
   has_mode paced && echo "paced: $RATE req/s offered over $CONNECTIONS connections (wrk delay())"
   has_mode stream && echo "stream: POST $STREAM_PATH, 20 content chunks + usage chunk + [DONE], $(if [[ $STREAM_GAP_S == 0.000 ]]; then echo "unspaced (one write)"; else echo "${STREAM_GAP} apart"; fi), $STREAM_RATE streams/s offered"
   has_mode latency && echo "latency: one connection, closed loop"

@@ -47,11 +47,11 @@ class DeploymentSettingsTest {
     void theJournalIsOnAWritableVolumeWhereTheRootFileSystemIsReadOnly() throws IOException {
         String manifest = Files.readString(DEPLOYMENT.resolve("kubernetes/deployment.yaml"));
         assertThat(manifest).contains("readOnlyRootFilesystem: true");
-        String directory = journalDirectory(manifest, "- name: TOLLGATE_METERING_JOURNAL_DIR\\s+value: (\\S+)");
+        String directory = setting(manifest, "- name: TOLLGATE_METERING_JOURNAL_DIR\\s+value: (\\S+)");
         assertThat(manifest).contains("mountPath: " + directory);
 
         String template = Files.readString(DEPLOYMENT.resolve("azure-container-apps/tollgate.bicep"));
-        String appDirectory = journalDirectory(template, "name: 'TOLLGATE_METERING_JOURNAL_DIR'\\s+value: '([^']+)'");
+        String appDirectory = setting(template, "name: 'TOLLGATE_METERING_JOURNAL_DIR'\\s+value: '([^']+)'");
         assertThat(template).contains("mountPath: '" + appDirectory + "'");
 
         String image = Files.readString(DEPLOYMENT.resolve("Dockerfile"));
@@ -59,7 +59,29 @@ class DeploymentSettingsTest {
                 .contains("chown 10001:10001 " + directory);
     }
 
-    private static String journalDirectory(String text, String regex) {
+    /**
+     * The image, the manifests and the Container Apps template size the JVM alike, and bench/run.sh measures a gateway
+     * sized as they size it (under a 2 GiB limit, which a container's JVM reads from its cgroup), so that the figures
+     * of docs/performance.md are those of a replica.
+     */
+    @Test
+    void theBenchmarkSizesTheJvmAsEveryDeploymentFileDoes() throws IOException {
+        String image = setting(Files.readString(DEPLOYMENT.resolve("Dockerfile")), "JAVA_OPTS=\"([^\"]+)\"");
+        String manifest = setting(Files.readString(DEPLOYMENT.resolve("kubernetes/deployment.yaml")),
+                "- name: JAVA_OPTS\\s+value: \"([^\"]+)\"");
+        String template = setting(Files.readString(DEPLOYMENT.resolve("azure-container-apps/tollgate.bicep")),
+                "name: 'JAVA_OPTS'\\s+value: '([^']+)'");
+        assertThat(manifest).isEqualTo(image);
+        assertThat(template).isEqualTo(image);
+        assertThat(image).contains("-XX:MaxRAMPercentage=", "-XX:InitialRAMPercentage=", "-XX:NewSize=");
+
+        String bench = setting(Files.readString(Path.of("bench/run.sh")),
+                "GATEWAY_JAVA_OPTS=\\$\\{GATEWAY_JAVA_OPTS-\"([^\"]+)\"}");
+        assertThat(bench).isEqualTo("-XX:MaxRAM=2g " + image.replace(" -XX:+ExitOnOutOfMemoryError", ""));
+        assertThat(Files.readString(DEPLOYMENT.resolve("kubernetes/deployment.yaml"))).contains("memory: 2Gi");
+    }
+
+    private static String setting(String text, String regex) {
         Matcher matcher = Pattern.compile(regex).matcher(text);
         assertThat(matcher.find()).as("sets " + regex).isTrue();
         return matcher.group(1);
