@@ -267,7 +267,7 @@ nginx_launch() { # nginx_launch <prefix> <cpu> -> sets NGINX_PID to the master's
 
 # ----------------------------------------------------------------------------- gateway
 # gateway_command <jar> <public-key.pem> <pg-dir> <backend-id-prefix> <api-key> <deployments> <backend-port...>
-#   -> sets GW_CMD (java, GATEWAY_JAVA_OPTS, the -D options, GATEWAY_PROPS last, -jar <jar>); backends
+#   -> sets GW_CMD (java, a GC log, GATEWAY_JAVA_OPTS, the -D options, GATEWAY_PROPS last, -jar <jar>); backends
 #   <prefix>1..N on 127.0.0.1:<port>. Writes the full command line, with taskset, to $OUT/gateway.cmd.
 gateway_command() {
   local jar=$1 key=$2 pg=$3 id=$4 api_key=$5 deployments=$6 i=0 p
@@ -289,7 +289,9 @@ gateway_command() {
   local extra_jvm extra_props
   read -r -a extra_jvm <<<"$GATEWAY_JAVA_OPTS"
   read -r -a extra_props <<<"$GATEWAY_PROPS"
-  GW_CMD=(java "${extra_jvm[@]}" "${props[@]}" "${extra_props[@]}" -jar "$jar")
+  # every collection in $OUT/gateway-gc.log (one line each, uptime-stamped): what a row's pauses were
+  GW_CMD=(java "-Xlog:gc:file=$OUT/gateway-gc.log:uptime,level" "${extra_jvm[@]}" "${props[@]}" "${extra_props[@]}"
+          -jar "$jar")
   printf '%q ' taskset -c "$PROXY_CPU" "${GW_CMD[@]}" >"$OUT/gateway.cmd"; echo >>"$OUT/gateway.cmd"
 }
 # start_gateway <label> [show-health]: runs GW_CMD on PROXY_CPU in $OUT (log $OUT/gateway.log) and waits up to
