@@ -26,7 +26,7 @@ public class Admission {
         this.metrics = new AdmissionMetrics(registry);
         this.engine = new AdmissionEngine(config.timeZone(), System::currentTimeMillis,
                 new DemandEstimator(tokenizer, config.defaultOutputReserve()), new CostEstimator(), new AppOwners(),
-                metrics);
+                metrics, config.maxRecountsInFlight());
     }
 
     /**

@@ -32,6 +32,13 @@ public interface AdmissionConfig {
     int defaultOutputReserve();
 
     /**
+     * Prompts counted with the tokenizer at once, on worker threads, to confirm refusals on tokens. Past it, the quick
+     * estimate's refusal stands: an app sending long prompts over its limit cannot occupy every worker.
+     */
+    @WithDefault("16")
+    int maxRecountsInFlight();
+
+    /**
      * How long another replica's in-flight estimate counts after its last update: a replica that died can never settle
      * its requests. Longer than the longest request.
      */

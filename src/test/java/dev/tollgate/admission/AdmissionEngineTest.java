@@ -218,6 +218,22 @@ class AdmissionEngineTest {
     }
 
     @Test
+    void pastMaxRecountsTheQuickEstimatesRefusalStandsUntilACountEnds() {
+        EngineFixture fixture = new EngineFixture(0, 1).rules("""
+                {"id":"tpm","subject":{"type":"app","id":"app-a"},"tokensPerMinute":1000}""");
+        Demand first = EngineFixture.chat("app-a", "gpt-4o", 1200);
+        Demand second = EngineFixture.chat("app-a", "gpt-4o", 1100);
+        assertThat(fixture.engine.admitQuickly(first)).isInstanceOf(Recount.class);
+        // One prompt is being counted: the next refusal is the quick estimate's, reported as such.
+        Refused quick = (Refused) fixture.engine.admitQuickly(second);
+        assertThat(fixture.unrecounted).containsExactly(quick);
+        // The count ends: the next one is counted again.
+        fixture.engine.recount(first);
+        assertThat(fixture.engine.admitQuickly(second)).isInstanceOf(Recount.class);
+        assertThat(fixture.refusals).hasSize(2);
+    }
+
+    @Test
     void aRecountThatStillDoesNotFitRefusesAndIsReportedOnce() {
         EngineFixture fixture = new EngineFixture(0).rules("""
                 {"id":"tpm","subject":{"type":"app","id":"app-a"},"tokensPerMinute":1000}""");

@@ -42,14 +42,30 @@ final class EngineFixture {
 
     final AtomicLong clock = new AtomicLong(Instant.parse("2026-12-03T10:00:00Z").toEpochMilli());
     final List<Refused> refusals = new ArrayList<>();
+    /** The refusals of {@link #refusals} made without a recount. */
+    final List<Refused> unrecounted = new ArrayList<>();
     final AdmissionEngine engine;
 
     EngineFixture(int defaultOutputReserve) {
+        this(defaultOutputReserve, 16);
+    }
+
+    EngineFixture(int defaultOutputReserve, int maxRecounts) {
         CostEstimator costs = new CostEstimator();
         costs.catalog(CATALOG);
         engine = new AdmissionEngine(ZoneOffset.UTC, clock::get,
                 new DemandEstimator(new TokenEstimator(), defaultOutputReserve), costs, new AppOwners(),
-                refusals::add);
+                new AdmissionEngine.RefusalListener() {
+                    @Override
+                    public void refused(Refused refused) {
+                        refusals.add(refused);
+                    }
+
+                    @Override
+                    public void recountSkipped(Refused refused) {
+                        unrecounted.add(refused);
+                    }
+                }, maxRecounts);
     }
 
     EngineFixture rules(String... json) {

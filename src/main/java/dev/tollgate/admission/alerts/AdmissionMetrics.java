@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus counters of admission: refusals by rule and reason, soft-threshold alerts by rule, measure and
- * threshold, failed exchange rounds.
+ * threshold, failed exchange rounds, refusals made without the tokenizer's recount (too many counting).
  * Labels stay bounded: rule ids (operators create them) and fixed reasons, never app ids. Meters are looked up once
  * per label combination.
  */
@@ -22,11 +22,15 @@ public final class AdmissionMetrics implements AdmissionEngine.RefusalListener {
     private final Map<List<String>, Counter> alerts = new ConcurrentHashMap<>();
 
     private final Counter exchangeFailures;
+    private final Counter recountsSkipped;
 
     public AdmissionMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.exchangeFailures = Counter.builder("tollgate.admission.exchange.failures")
                 .description("Rounds of the admission exchange with PostgreSQL that failed").register(registry);
+        this.recountsSkipped = Counter.builder("tollgate.admission.recounts.skipped")
+                .description("Refusals on tokens left to the quick estimate: max-recounts-in-flight prompts were "
+                        + "being counted").register(registry);
     }
 
     public void exchangeFailed() {
@@ -38,6 +42,11 @@ public final class AdmissionMetrics implements AdmissionEngine.RefusalListener {
         refusals.computeIfAbsent(List.of(refused.ruleId(), refused.code()), key ->
                 Counter.builder("tollgate.admission.refusals").description("Requests refused by admission")
                         .tags("rule", key.get(0), "reason", key.get(1)).register(registry)).increment();
+    }
+
+    @Override
+    public void recountSkipped(Refused refused) {
+        recountsSkipped.increment();
     }
 
     void alerted(String ruleId, String measure, int threshold) {

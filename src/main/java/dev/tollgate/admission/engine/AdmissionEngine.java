@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -61,16 +62,21 @@ public final class AdmissionEngine {
     private final AppOwners apps;
     private final Refusals refusals;
     private final RefusalListener listener;
+    private final int maxRecounts;
+    private final AtomicInteger recounts = new AtomicInteger();
     private final Map<String, Map<String, Tally>> tallies = new ConcurrentHashMap<>();
     private volatile RuleSet rules = RuleSet.EMPTY;
 
-    /** Told of every refusal (metrics). */
+    /** Told of every refusal, and besides of every one made without the recount it would have had (metrics). */
     public interface RefusalListener {
         void refused(Refused refused);
+
+        void recountSkipped(Refused refused);
     }
 
+    /** @param maxRecounts {@link #recount}s at once; past it the quick estimate's refusal stands */
     public AdmissionEngine(ZoneId zone, LongSupplier clock, DemandEstimator estimator, CostEstimator costs,
-                           AppOwners apps, RefusalListener listener) {
+                           AppOwners apps, RefusalListener listener, int maxRecounts) {
         this.zone = zone;
         this.clock = clock;
         this.estimator = estimator;
@@ -78,6 +84,7 @@ public final class AdmissionEngine {
         this.apps = apps;
         this.refusals = new Refusals(zone);
         this.listener = listener;
+        this.maxRecounts = maxRecounts;
     }
 
     /**
@@ -91,7 +98,9 @@ public final class AdmissionEngine {
 
     /**
      * The decision on the event loop: {@link Admitted} or {@link Refused} when the quick estimate settles it, or
-     * {@link Recount} when it would refuse on tokens, for {@link #recount} to decide off the event loop.
+     * {@link Recount} when it would refuse on tokens, for {@link #recount} to decide off the event loop: exactly once
+     * for each {@code Recount}, which holds one of the {@code maxRecounts} places until then. With none left, the
+     * quick estimate's refusal stands.
      */
     public Decision admitQuickly(Demand demand) {
         RuleSet current = rules;
@@ -110,8 +119,12 @@ public final class AdmissionEngine {
         Decision decision = decide(demand, family, applicable, false);
         if (decision instanceof Refused refused) {
             if (Refusals.onTokens(refused)) {
-                // The quick estimate may be high; only the tokenizer's count may refuse.
-                return new Recount(refused);
+                // The quick estimate may be high; only the tokenizer's count may refuse, unless too many are counting.
+                if (recounts.incrementAndGet() <= maxRecounts) {
+                    return new Recount(refused);
+                }
+                recounts.decrementAndGet();
+                listener.recountSkipped(refused);
             }
             listener.refused(refused);
         }
@@ -124,6 +137,14 @@ public final class AdmissionEngine {
      * to 20 characters of prompt; called on a worker thread.
      */
     public Decision recount(Demand demand) {
+        try {
+            return counted(demand);
+        } finally {
+            recounts.decrementAndGet();
+        }
+    }
+
+    private Decision counted(Demand demand) {
         RuleSet current = rules;
         AppOwners.Charged app = apps.find(demand.appId());
         String family = current.familyMatters() ? family(demand.deployment()) : null;
