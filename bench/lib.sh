@@ -289,8 +289,8 @@ gateway_command() {
   local extra_jvm extra_props
   read -r -a extra_jvm <<<"$GATEWAY_JAVA_OPTS"
   read -r -a extra_props <<<"$GATEWAY_PROPS"
-  # every collection in $OUT/gateway-gc.log (one line each, uptime-stamped): what a row's pauses were
-  GW_CMD=(java "-Xlog:gc:file=$OUT/gateway-gc.log:uptime,level" "${extra_jvm[@]}" "${props[@]}" "${extra_props[@]}"
+  # every collection in $OUT/gateway-gc.log, a line each stamped in ms since the epoch: a row's pauses (gc_pauses)
+  GW_CMD=(java "-Xlog:gc:file=$OUT/gateway-gc.log:timemillis,level" "${extra_jvm[@]}" "${props[@]}" "${extra_props[@]}"
           -jar "$jar")
   printf '%q ' taskset -c "$PROXY_CPU" "${GW_CMD[@]}" >"$OUT/gateway.cmd"; echo >>"$OUT/gateway.cmd"
 }

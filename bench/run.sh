@@ -167,7 +167,7 @@ stop_backends() { # called by bench_cleanup (lib.sh) after gateway and proxy
 install_cleanup_trap
 
 # results, keyed by row name ("nginx", "gateway paced", ...)
-declare -A R_RPS R_P50 R_P99 R_REQS R_NON2XX R_SOCKERR R_CPU R_CPUPCT R_OTHER R_WRKPCT R_NOTE R_DB R_RSS R_MODE R_GROUP R_JIT R_STEADY
+declare -A R_RPS R_P50 R_P99 R_REQS R_NON2XX R_SOCKERR R_CPU R_CPUPCT R_OTHER R_WRKPCT R_NOTE R_DB R_RSS R_MODE R_GROUP R_JIT R_STEADY R_GC
 declare -A SENT   # per group (stub, nginx, gateway): every request wrk or curl completed, warm-up and probes included
 ROWS=()
 ERRORS=()
@@ -278,6 +278,7 @@ bench_target() {
   R_CPUPCT[$row]=$(core_pct $((after - before)) "$t0" "$t1")
   R_RSS[$row]=$(TREE_PRUNE=${DB_PID:-} rss_mb VmRSS "$@")
   [[ -z ${DB_PID:-} ]] || R_DB[$row]=$(per_request $((db_a - db_b)) "$reqs")
+  [[ $group != gateway ]] || R_GC[$row]=$(gc_pauses "$t0" "$t1")
   if ((jvm)); then
     R_JIT[$row]=$(per_request $((jit_a - jit_b)) "$reqs")
     R_STEADY[$row]=$(per_request $((after - before - (jit_a - jit_b))) "$reqs")
@@ -295,7 +296,7 @@ bench_target() {
       NOISY+=("$row: ${R_RPS[$row]} of the $offered req/s offered: this target could not keep up (or the load core was too busy)")
     fi
   fi
-  log "$row: $reqs requests, ${R_RPS[$row]} req/s, p50 ${R_P50[$row]} ms, p99 ${R_P99[$row]} ms, ${R_CPU[$row]} us CPU/req${R_JIT[$row]:+ (JIT ${R_JIT[$row]})}${R_DB[$row]:+ + ${R_DB[$row]} us DB} (${R_CPUPCT[$row]}% of a core; wrk ${R_WRKPCT[$row]}%, other ${R_OTHER[$row]}%)"
+  log "$row: $reqs requests, ${R_RPS[$row]} req/s, p50 ${R_P50[$row]} ms, p99 ${R_P99[$row]} ms, ${R_CPU[$row]} us CPU/req${R_JIT[$row]:+ (JIT ${R_JIT[$row]})}${R_DB[$row]:+ + ${R_DB[$row]} us DB} (${R_CPUPCT[$row]}% of a core; wrk ${R_WRKPCT[$row]}%, other ${R_OTHER[$row]}%)${R_GC[$row]:+; ${R_GC[$row]}}"
   local other=${R_OTHER[$row]}
   if ((other > NOISE_PCT)); then
     NOISY+=("$row: ${R_OTHER[$row]}% of a core used by other processes/interrupts during the run")
@@ -314,6 +315,16 @@ bench_target() {
   fi
 }
 is_jvm() { [[ $(readlink "/proc/$1/exe" 2>/dev/null) == */java ]]; }   # is_jvm <pid>
+gc_pauses() { # gc_pauses <t0> <t1> (epoch s): the gateway's collections between them, from its GC log
+  awk -v from="$1" -v to="$2" '
+    match($0, /^\[[0-9]+ms\]/) {
+      t = substr($0, 2, RLENGTH - 4) / 1000
+      if (t < from || t > to || $0 !~ / Pause / || !match($0, /[0-9.]+ms$/)) next
+      ms = substr($0, RSTART, RLENGTH - 2) + 0; n++; sum += ms; if (ms > max) max = ms; if ($0 ~ /Pause Full/) full++
+    }
+    END { if (n) printf "GC %d pauses, %.0f ms, max %.1f ms%s", n, sum, max, full ? ", " full " full" : "" }
+  ' "$OUT/gateway-gc.log" 2>/dev/null
+}
 per_request() { # per_request <ticks> <requests> -> microseconds of CPU per request
   awk -v d="$1" -v hz="$CLK_TCK" -v n="$2" 'BEGIN{ if (n > 0) printf "%.1f", d * 1e6 / hz / n; else print "n/a" }'
 }
@@ -648,6 +659,7 @@ RESULTS=$(new_results_file)
   printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s\n' ---------------- -------- -------- -------- --------- --------- --------- ------ ------ ------ -------- --------
   for t in "${ROWS[@]}"; do
     note=${R_NOTE[$t]:-}
+    [[ -z ${R_GC[$t]:-} ]] || note="${note:+$note; }${R_GC[$t]}"
     [[ $t == stub ]] && note="${note:+$note; }CPU = the stub nginx itself"
     if ((${R_NON2XX[$t]:-0} > 0 || ${R_SOCKERR[$t]:-0} > 0)); then note="*** ERRORS ***${note:+ $note}"; fi
     printf '%-16s %8s %8s %8s %9s %9s %9s %6s %6s %6s %8s %8s  %s\n' "$t" "${R_RPS[$t]:-n/a}" "${R_P50[$t]:-n/a}" "${R_P99[$t]:-n/a}" \
