@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.admission.Admitted;
 import dev.tollgate.admission.Decision;
 import dev.tollgate.admission.Demand;
-import dev.tollgate.admission.Refused;
 import dev.tollgate.admission.engine.AdmissionEngine;
 import dev.tollgate.admission.engine.AppOwners;
 import dev.tollgate.admission.engine.RuleSet;
@@ -70,15 +69,7 @@ public final class AdmissionBenchmark {
                         new java.math.BigDecimal("10.00"), Instant.parse("2020-01-01T00:00:00Z"),
                         java.util.Optional.empty(), "bench", java.util.Optional.empty())))));
         return new AdmissionEngine(ZoneOffset.UTC, System::currentTimeMillis,
-                new DemandEstimator(new TokenEstimator(), 1024), costs, new AppOwners(),
-                new AdmissionEngine.RefusalListener() {
-                    @Override
-                    public void refused(Refused refused) {
-                    }
-
-                    @Override
-                    public void recountSkipped(Refused refused) {
-                    }
+                new DemandEstimator(new TokenEstimator(), 1024), costs, new AppOwners(), refused -> {
                 }, 16);
     }
 

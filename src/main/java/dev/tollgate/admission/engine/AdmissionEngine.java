@@ -67,11 +67,13 @@ public final class AdmissionEngine {
     private final Map<String, Map<String, Tally>> tallies = new ConcurrentHashMap<>();
     private volatile RuleSet rules = RuleSet.EMPTY;
 
-    /** Told of every refusal, and besides of every one made without the recount it would have had (metrics). */
+    /** Told of every refusal (metrics). */
     public interface RefusalListener {
         void refused(Refused refused);
 
-        void recountSkipped(Refused refused);
+        /** Besides {@link #refused}: this refusal was made without the recount it would have had. */
+        default void recountSkipped(Refused refused) {
+        }
     }
 
     /** @param maxRecounts {@link #recount}s at once; past it the quick estimate's refusal stands */
