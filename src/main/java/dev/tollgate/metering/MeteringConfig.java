@@ -18,14 +18,17 @@ public interface MeteringConfig {
     @WithDefault("100000")
     int queueCapacity();
 
-    /** Records written per database round trip (at most: a quiet gateway writes what it has every flush interval). */
+    /**
+     * Records written per database round trip (at most: a quiet gateway writes what it has every flush interval). A
+     * whole batch waiting is written at once, without waiting for the flush interval.
+     */
     @WithDefault("5000")
     int batchSize();
 
     /**
      * How long a record may wait for a batch to fill before it is written anyway. Each batch costs the database a fixed
-     * ~3 ms of CPU besides its records, so a quiet gateway should not write small batches often; a busy one finds full
-     * batches at every look and writes them back to back. Records wait in the journal, on disk, meanwhile.
+     * ~3 ms of CPU besides its records, so a quiet gateway should not write small batches often; a busy one writes each
+     * batch as soon as it is whole. Records wait in the journal, on disk, meanwhile.
      */
     @WithDefault("PT1S")
     Duration flushInterval();

@@ -13,14 +13,18 @@ import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes usage records to the store of record (PostgreSQL) in batches, on a thread of its own. Records come from the
  * {@link UsageJournal} once they are on disk, each with the journal segment that holds it, which is told when it is
- * stored. While the store fails, the batch in hand is retried with backoff and new records wait in the bounded queue;
+ * stored. A batch is written every {@link MeteringConfig#flushInterval()}, or as soon as a whole batch
+ * ({@link MeteringConfig#batchSize()}) waits: under a heavy load records wait less, so fewer of them live long enough
+ * to be promoted to the old generation of the heap, which only a full collection empties. While the store fails, the batch in hand is retried with backoff and new records wait in the bounded queue;
  * a record that finds the queue full stays in its segment, which is replayed from the file once the queue is empty
  * again (as are the segments of the run before, at start). A record written twice is stored once. At shutdown the
  * queue is written, then the segments waiting for replay, within a time budget; what the store cannot take by then
@@ -41,13 +45,19 @@ public class UsageRecorder {
     private final MeteringConfig config;
     private final BlockingQueue<Journalled> queue;
     private final Queue<JournalSegment> toReplay = new ConcurrentLinkedQueue<>();
-    private final ScheduledExecutorService executor;
+    private final ScheduledThreadPoolExecutor executor;
     private final Counter written;
     private final Counter overflowed;
     private final Counter failedWrites;
     private final Counter quarantined;
     private final List<Journalled> batch = new ArrayList<>();
     private final Backoff backoff;
+    /** A wake-up is on its way to the writer thread, or the store is failing: asked once, not once per record. */
+    private final AtomicBoolean wakeUpAsked = new AtomicBoolean();
+    /** The next round of {@link #flush()}; read and set on the writer thread only. */
+    private ScheduledFuture<?> nextFlush;
+    /** The last round failed: the next waits out its backoff, whatever arrives meanwhile. */
+    private boolean backingOff;
     private volatile boolean started;
 
     /** @param store the system of record (PostgreSQL) */
@@ -66,6 +76,8 @@ public class UsageRecorder {
         });
         // At shutdown the next round (possibly a backoff seconds away) is dropped: stop() does the last writing.
         writerThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        // A round brought forward by a full batch leaves the one it replaces cancelled: out of the queue at once.
+        writerThread.setRemoveOnCancelPolicy(true);
         this.executor = writerThread;
         this.written = registry.counter("tollgate.usage.records.written");
         this.overflowed = registry.counter("tollgate.usage.records.left.in.journal");
@@ -84,10 +96,32 @@ public class UsageRecorder {
     boolean offer(UsageRecord record, JournalSegment segment) {
         metrics.count(record);
         if (queue.offer(new Journalled(record, segment))) {
+            if (queue.size() >= config.batchSize() && wakeUpAsked.compareAndSet(false, true)) {
+                wakeUp();
+            }
             return true;
         }
         overflowed.increment();
         return false;
+    }
+
+    /** Brings the next round forward to now, on the writer thread, unless the store is failing (its backoff holds). */
+    private void wakeUp() {
+        try {
+            executor.execute(() -> {
+                if (!started || backingOff) {
+                    return; // the next round clears the ask
+                }
+                wakeUpAsked.set(false);
+                // On the writer thread no round runs meanwhile: nextFlush is the one waiting, if any. A round that ran
+                // since the wake-up was asked may have taken the batch already.
+                if (queue.size() >= config.batchSize() && nextFlush != null && nextFlush.cancel(false)) {
+                    flush();
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            // stop() writes what is queued
+        }
     }
 
     /** A sealed journal segment to write from its file, once the queue is empty. */
@@ -165,10 +199,13 @@ public class UsageRecorder {
      */
     private void flush() {
         long delay = config.flushInterval().toMillis();
+        backingOff = false;
+        wakeUpAsked.set(false);
         try {
             while (!executor.isShutdown() && (!batch.isEmpty() || !queue.isEmpty())) {
                 if (!writeBatch()) {
                     delay = backoff.failed();
+                    backingOff = true;
                     break;
                 }
                 backoff.succeeded();
@@ -180,14 +217,16 @@ public class UsageRecorder {
                     delay = 0;
                 } else {
                     delay = backoff.failed();
+                    backingOff = true;
                 }
             }
         } catch (Throwable unexpected) {
             LOG.error("Unexpected failure of the usage writer; retrying", unexpected);
             delay = config.maxRetryBackoff().toMillis();
+            backingOff = true;
         } finally {
             if (!executor.isShutdown()) {
-                executor.schedule(this::flush, delay, TimeUnit.MILLISECONDS);
+                nextFlush = executor.schedule(this::flush, delay, TimeUnit.MILLISECONDS);
             }
         }
     }
