@@ -112,7 +112,7 @@ KEEP_DB=${KEEP_DB:-0}
 ADMISSION=${ADMISSION:-app}
 [[ $ADMISSION == app || $ADMISSION == none ]] || die "ADMISSION must be app or none, not '$ADMISSION'"
 NOISE_PCT=${NOISE_PCT:-25}
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS-"-XX:MaxRAM=2g -XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=6.25 -XX:NewSize=64m -XX:TrimNativeHeapInterval=5000"}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS-"-XX:MaxRAM=2g -XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=6.25 -XX:NewSize=64m"}
 GATEWAY_PROPS=${GATEWAY_PROPS:-}
 RATE=${RATE:-3200}
 STREAM_RATE=${STREAM_RATE:-1000}

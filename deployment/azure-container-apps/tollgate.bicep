@@ -171,7 +171,7 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
             }
             {
               name: 'JAVA_OPTS'
-              value: '-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=6.25 -XX:NewSize=64m -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError'
+              value: '-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=6.25 -XX:NewSize=64m -XX:+ExitOnOutOfMemoryError'
             }
             {
               // The usage journal (docs/operations.md#journal), on the replica's EmptyDir volume below.
