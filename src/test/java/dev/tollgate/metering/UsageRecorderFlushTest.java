@@ -41,34 +41,34 @@ class UsageRecorderFlushTest {
     }
 
     @Test
-    void aWholeBatchIsWrittenWithoutWaitingForTheFlushIntervalAndTheRestWaitsForIt() throws Exception {
+    void aWholeBatchIsWrittenWithoutWaitingForTheFlushIntervalAndTheRestWaitsForIt() {
         List<List<UsageRecord>> batches = new CopyOnWriteArrayList<>();
         recorder = recorder(batches::add, Duration.ofSeconds(10));
         // Queued before the start, written by the first round, which then waits a whole interval for the next.
         recorder.offer(record(), null);
         recorder.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
-        Thread.sleep(200); // the first round schedules the next once it has written
+        // Looked at 100 ms on at the earliest: by then the first round has ended (it ends once the queue is empty).
+        await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
 
         recorder.offer(record(), null);
         recorder.offer(record(), null);
-        Thread.sleep(300);
-        assertThat(batches).as("two records of a batch of three wait for the interval").hasSize(1);
+        // two records of a batch of three wait for the interval
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> batches.size() == 1);
 
         recorder.offer(record(), null);
         await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 2);
         assertThat(batches.get(1)).hasSize(BATCH);
 
         recorder.offer(record(), null);
-        Thread.sleep(300);
-        assertThat(batches).as("a record alone waits for the interval again").hasSize(2);
+        // a record alone waits for the interval again
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> batches.size() == 2);
         recorder.stop();
         assertThat(batches).hasSize(3);
         assertThat(batches.get(2)).hasSize(1);
     }
 
     @Test
-    void whileTheStoreFailsWholeBatchesDoNotBringItsRetryForward() throws Exception {
+    void whileTheStoreFailsWholeBatchesDoNotBringItsRetryForward() throws InterruptedException {
         AtomicInteger attempts = new AtomicInteger();
         recorder = recorder(records -> {
             attempts.incrementAndGet();
@@ -80,13 +80,15 @@ class UsageRecorderFlushTest {
         recorder.offer(record(), null);
         recorder.offer(record(), null);
         await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() >= 1);
-        for (int i = 0; i < 10 * BATCH; i++) {
-            recorder.offer(record(), null);
+        for (int i = 0; i < 10; i++) {
+            for (int j = 0; j < BATCH; j++) {
+                recorder.offer(record(), null);
+            }
+            Thread.sleep(50); // paces the arrivals, a whole batch every 50 ms: each would bring a round forward
         }
-        Thread.sleep(600);
-        // Retries 0.1, 0.3 and 0.7 s after the first attempt (backoff 0.1, 0.2, 0.4 s), the next at 1.5 s: at most
-        // four attempts by now, whatever arrived. One per full batch would be ten more.
-        assertThat(attempts.get()).isBetween(2, 4);
+        // Retries 0.1, 0.3 and 0.7 s after the first attempt (backoff 0.1, 0.2, 0.4 s), then 1.5 and 3.1 s: a few by
+        // now, however many whole batches arrived. One per whole batch would be ten more.
+        assertThat(attempts.get()).isBetween(2, 6);
         assertThat(recorder.backlog()).isEqualTo(11 * BATCH);
     }
 
