@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Writes usage records to the store of record (PostgreSQL) in batches, on a thread of its own. Records come from the
  * {@link UsageJournal} once they are on disk, each with the journal segment that holds it, which is told when it is
  * stored. A batch is written every {@link MeteringConfig#flushInterval()}, or as soon as a whole batch
- * ({@link MeteringConfig#batchSize()}) waits: under a heavy load records wait less, so fewer of them live long enough
- * to be promoted to the old generation of the heap, which only a full collection empties. While the store fails, the batch in hand is retried with backoff and new records wait in the bounded queue;
+ * ({@link MeteringConfig#batchSize()}) waits: under a heavy load records then wait less, and fewer live long enough to
+ * be promoted to the heap's old generation, which only a full collection empties. While the store fails, the batch in
+ * hand is retried with backoff and new records wait in the bounded queue;
  * a record that finds the queue full stays in its segment, which is replayed from the file once the queue is empty
  * again (as are the segments of the run before, at start). A record written twice is stored once. At shutdown the
  * queue is written, then the segments waiting for replay, within a time budget; what the store cannot take by then
