@@ -49,8 +49,7 @@ public class AdmissionStage {
     public Future<Boolean> enter(RoutingContext context) {
         InboundRequest request = RequestStage.request(context);
         Meter meter = MeteringStage.meter(context);
-        Demand demand = new Demand(IdentityStage.caller(context).appId(), request.deployment(),
-                request.operation().path(), request.json());
+        Demand demand = new Demand(IdentityStage.caller(context).appId(), request);
         Decision decision = admission.admitQuickly(demand);
         if (decision instanceof Recount recount) {
             return context.vertx().executeBlocking(() -> admission.recount(demand), false)

@@ -1,13 +1,22 @@
 package dev.tollgate.admission;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.request.InboundRequest;
 
 /**
  * What one request asks for.
  *
- * @param body          the caller's parsed JSON (chat messages / prompt / input, max_tokens, max_completion_tokens,
- *                      max_output_tokens); null when the body is not JSON
- * @param operationPath e.g. {@code chat/completions}, {@code embeddings}, {@code responses}
+ * @param appId   the calling app
+ * @param request the request as read: its deployment, operation, the body's token figures, the body itself for the
+ *                tokenizer
  */
-public record Demand(String appId, String deployment, String operationPath, ObjectNode body) {
+public record Demand(String appId, InboundRequest request) {
+
+    public String deployment() {
+        return request.deployment();
+    }
+
+    /** E.g. {@code chat/completions}, {@code embeddings}, {@code responses}. */
+    public String operationPath() {
+        return request.operation().path();
+    }
 }

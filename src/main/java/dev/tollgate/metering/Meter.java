@@ -1,8 +1,8 @@
 package dev.tollgate.metering;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.identity.Caller;
 import dev.tollgate.routing.Target;
+import io.vertx.core.buffer.Buffer;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -27,7 +27,8 @@ public final class Meter {
     private String deployment = UNKNOWN_DEPLOYMENT;
     private String operation = "";
     private boolean stream;
-    private JsonNode requestJson;
+    private Buffer requestBody;
+    private long quickPromptTokens;
     private Target target;
     private UsageRecord.Spill spill;
     private int attempts;
@@ -62,11 +63,17 @@ public final class Meter {
         this.operation = operationPath;
     }
 
-    /** What the request asks for, once its body is read; {@code json} is what a usage estimate counts. */
-    public void asked(String deployment, String operationPath, boolean stream, JsonNode json) {
+    /**
+     * What the request asks for, once its body is read.
+     *
+     * @param body              what a usage estimate counts the prompt of, with the tokenizer
+     * @param quickPromptTokens the prompt's quick estimate, journalled while the request runs
+     */
+    public void asked(String deployment, String operationPath, boolean stream, Buffer body, long quickPromptTokens) {
         asked(deployment, operationPath);
         this.stream = stream;
-        this.requestJson = json;
+        this.requestBody = body;
+        this.quickPromptTokens = quickPromptTokens;
     }
 
     /** The request is being sent to this target (its first or a further attempt). */
@@ -146,8 +153,13 @@ public final class Meter {
         return operation;
     }
 
-    JsonNode requestJson() {
-        return requestJson;
+    /** The request's body, or null when it was not read. */
+    Buffer requestBody() {
+        return requestBody;
+    }
+
+    long quickPromptTokens() {
+        return quickPromptTokens;
     }
 
     /** Whether the record was taken: the request is over as far as metering is concerned. */

@@ -161,7 +161,7 @@ public class MeteringStage {
         // to the stream, paid only by requests that need an estimate; the tokenizer runs on a worker.
         String output = tap == null ? "" : tap.outputText();
         String encodingModel = record.model() != null ? record.model() : record.deployment();
-        vertx.executeBlocking(() -> estimator.estimate(meter.requestJson(), output, encodingModel), false)
+        vertx.executeBlocking(() -> estimator.estimate(meter.requestBody(), output, encodingModel), false)
                 .onComplete(estimate -> recorded(meter, estimate.succeeded()
                         ? record.withUsage(estimate.result()) : record));
     }
@@ -183,7 +183,7 @@ public class MeteringStage {
             output = "";
         }
         String encodingModel = record.model() != null ? record.model() : record.deployment();
-        return record.withUsage(estimator.estimate(meter.requestJson(), output, encodingModel));
+        return record.withUsage(estimator.estimate(meter.requestBody(), output, encodingModel));
     }
 
     /** The request's final record (null: already taken): journalled, and its listener told. */

@@ -1,12 +1,16 @@
 package dev.tollgate.metering;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Singleton;
 
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -23,9 +27,11 @@ import java.util.Locale;
 public class TokenEstimator {
 
     /** Per chat message: role and framing tokens, as OpenAI's own counting guide does it. */
-    static final int TOKENS_PER_MESSAGE = 3;
+    public static final int TOKENS_PER_MESSAGE = 3;
     /** Every reply is primed with the assistant's role. */
-    static final int REPLY_PRIMING = 3;
+    public static final int REPLY_PRIMING = 3;
+    /** Reads request bodies the gateway has already checked to be JSON objects. */
+    private static final ObjectReader BODIES = new ObjectMapper().reader();
 
     private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
 
@@ -35,59 +41,16 @@ public class TokenEstimator {
         encodingFor("gpt-4o").countTokensOrdinary("warm up");
     }
 
-    /** The usage a request probably had: its prompt, and the output text the caller was sent. */
-    public Usage estimate(JsonNode request, String output, String model) {
+    /**
+     * The usage a request probably had: its prompt, and the output text the caller was sent.
+     *
+     * @param request the request's body (parsed here: this runs off the event loop), or null when none was read
+     */
+    public Usage estimate(Buffer request, String output, String model) {
         Encoding encoding = encodingFor(model);
-        long input = promptTokens(request, encoding);
+        long input = promptTokens(tree(request), encoding);
         long generated = output == null || output.isEmpty() ? 0 : encoding.countTokensOrdinary(output);
         return new Usage(input, 0, generated, 0, input + generated, UsageSource.ESTIMATED);
-    }
-
-    /**
-     * The prompt's tokens without the tokenizer: its UTF-8 bytes / 4 plus OpenAI's per-message framing. One pass over
-     * the prompt's characters, no allocation, where counting with the tokenizer costs about a microsecond per 10 to 20
-     * characters. For English prose it overestimates o200k_base by a few percent, for code and non-Latin scripts it
-     * underestimates (CJK: about 25 % under). Admission's quick demand, and the prompt a journal entry keeps for a
-     * request that may be interrupted.
-     */
-    public long quickPromptTokens(JsonNode request) {
-        if (request == null) {
-            return 0;
-        }
-        JsonNode messages = request.get("messages");
-        if (messages != null && messages.isArray()) {
-            long bytes = 0;
-            for (JsonNode message : messages) {
-                bytes += utf8Bytes(message.get("content")) + utf8Bytes(message.get("role"));
-            }
-            return REPLY_PRIMING + (long) TOKENS_PER_MESSAGE * messages.size() + (bytes + 3) / 4;
-        }
-        return (utf8Bytes(request.get("prompt")) + utf8Bytes(request.get("input"))
-                + utf8Bytes(request.get("instructions")) + 3) / 4;
-    }
-
-    /** UTF-8 bytes of a text, an array of texts, or content parts ({"text":…} / {"content":…}; images not counted). */
-    private static long utf8Bytes(JsonNode node) {
-        if (node == null) {
-            return 0;
-        }
-        if (node.isTextual()) {
-            String text = node.textValue();
-            long bytes = 0;
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-            }
-            return bytes;
-        }
-        long bytes = 0;
-        if (node.isArray()) {
-            for (JsonNode part : node) {
-                bytes += part.isObject() ? utf8Bytes(part.get("text")) + utf8Bytes(part.get("content"))
-                        : utf8Bytes(part);
-            }
-        }
-        return bytes;
     }
 
     Encoding encodingFor(String model) {
@@ -95,6 +58,18 @@ public class TokenEstimator {
         boolean older = (name.startsWith("gpt-4") && !name.startsWith("gpt-4o") && !name.startsWith("gpt-4.1"))
                 || name.startsWith("gpt-35") || name.startsWith("gpt-3.5") || name.startsWith("text-embedding");
         return registry.getEncoding(older ? EncodingType.CL100K_BASE : EncodingType.O200K_BASE);
+    }
+
+    private static JsonNode tree(Buffer request) {
+        if (request == null) {
+            return null;
+        }
+        try {
+            return BODIES.readTree(request.getBytes());
+        } catch (IOException e) {
+            // Not reached: the body was read as JSON before it was forwarded. No prompt is counted then.
+            return null;
+        }
     }
 
     private static long promptTokens(JsonNode request, Encoding encoding) {

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * nothing served exists only in memory for longer than that.
  *
  * <p>A request whose record comes in the same round as its opening is written as the record alone: the opening of a
- * short request costs nothing on disk, and the prompt is counted only for requests still running at a sync. Files
+ * short request costs nothing on disk. Files
  * (segments) are sealed every {@link MeteringConfig#journalSegmentAge()}: the requests still open are written again
  * into the next one (as into the first one after a failed write), so that a sealed segment is deleted as soon as its
  * records are in PostgreSQL. At start, the segments of the run before are replayed (their records written again,
@@ -51,7 +51,6 @@ public class UsageJournal {
     private final Path directory;
     private final MeteringConfig config;
     private final JournalFormat format;
-    private final TokenEstimator estimator;
     private final ServedModels servedModels;
     private final UsageRecorder recorder;
     /** Openings ({@link Meter}) and records ({@link UsageRecord}) from the request path, in the order they came. */
@@ -75,12 +74,11 @@ public class UsageJournal {
     private int segmentNumber;
     private volatile boolean healthy = true;
 
-    public UsageJournal(MeteringConfig config, JournalFormat format, TokenEstimator estimator,
-                        ServedModels servedModels, UsageRecorder recorder, MeterRegistry registry) {
+    public UsageJournal(MeteringConfig config, JournalFormat format, ServedModels servedModels, UsageRecorder recorder,
+                        MeterRegistry registry) {
         this.directory = Path.of(config.journalDir());
         this.config = config;
         this.format = format;
-        this.estimator = estimator;
         this.servedModels = servedModels;
         this.recorder = recorder;
         this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -266,14 +264,15 @@ public class UsageJournal {
     private void appendOpened(Meter meter) {
         Target target = meter.target();
         String inferred = target == null ? null : servedModels.of(target).orElse(null);
-        // The quick count, not the tokenizer: nearly every request is journalled open, and counting each prompt with
-        // the tokenizer would cost more than all the rest of the journal, for an estimate used only after a crash.
-        long prompt = estimator.quickPromptTokens(meter.requestJson());
+        // The quick count made when the body was read, not the tokenizer's: nearly every request is journalled open, and
+        // counting each prompt with the tokenizer would cost more than all the rest of the journal, for an estimate
+        // used only after a crash.
         OpenedRequest opened = new OpenedRequest(meter.id(), meter.startedAt(), meter.caller().appId(),
                 meter.caller().tenantId(), meter.caller().userId(), meter.deployment(), inferred, inferred != null,
                 target == null ? null : target.backend().id(),
                 target == null ? null : target.backend().region().orElse(null),
-                target == null ? null : target.deploymentType(), meter.operation(), meter.stream(), prompt);
+                target == null ? null : target.deploymentType(), meter.operation(), meter.stream(),
+                meter.quickPromptTokens());
         format.appendOpened(lines, opened);
     }
 
@@ -282,7 +281,7 @@ public class UsageJournal {
         retire();
         lines.clear();
         batch.clear();
-        // Written again (the prompt counted again: rarely, and cheaper than keeping every entry's bytes).
+        // Written again, from what each meter keeps.
         open.values().forEach(this::appendOpened);
         if (!lines.isEmpty()) {
             write();

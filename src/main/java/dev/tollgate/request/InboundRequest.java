@@ -1,6 +1,5 @@
 package dev.tollgate.request;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -13,10 +12,21 @@ import io.vertx.core.buffer.Buffer;
  * @param stream        whether the caller asked for a streamed answer
  * @param usageInjected whether the gateway added {@code stream_options.include_usage} to meter the stream
  * @param body          the body to send upstream
- * @param json          the same body parsed, for a target that needs it changed (another model on the v1 path)
+ * @param tokens        what the body says about its tokens, read without the tokenizer
  */
 public record InboundRequest(PathStyle style, String deployment, Operation operation, String query, boolean stream,
-                             boolean usageInjected, Buffer body, ObjectNode json) {
+                             boolean usageInjected, Buffer body, Tokens tokens) {
+
+    /**
+     * What a request body says about its tokens, read without the tokenizer.
+     *
+     * @param quickPrompt the prompt's quick estimate: UTF-8 bytes / 4 plus the per-message framing ({@link BodyScan})
+     * @param maxOutput   the output limit it sets ({@code max_completion_tokens}, {@code max_tokens} or
+     *                    {@code max_output_tokens}), or -1 when it sets none
+     * @param choices     the choices it asks for ({@code n}), at least 1
+     */
+    public record Tokens(long quickPrompt, long maxOutput, long choices) {
+    }
 
     /** The two URL shapes of the AOAI API. */
     public enum PathStyle {

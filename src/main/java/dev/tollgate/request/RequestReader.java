@@ -1,5 +1,6 @@
 package dev.tollgate.request;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,16 +11,22 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Singleton;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
 /**
- * Reads a caller's request body: checks it is a JSON object, finds the deployment and the stream flag, and for a
- * streamed chat or completions request makes sure the upstream will report usage ({@code stream_options.include_usage}),
- * remembering whether the caller had asked for it.
+ * Reads a caller's request body: checks it is a JSON object, finds the deployment, the stream flag and what admission
+ * and metering estimate tokens from, in one streaming pass ({@link BodyScan}); for a streamed chat or completions
+ * request it makes sure the upstream will report usage ({@code stream_options.include_usage}), remembering whether the
+ * caller had asked for it. No tree of the body is built on the way, but for the rare change that needs one.
  */
 @Singleton
 public class RequestReader {
 
     /** Azure's rule for deployment names: a letter or digit, then letters, digits, '.', '_' or '-'; 64 at most. */
     private static final int MAX_DEPLOYMENT_NAME = 64;
+    private static final byte[] INCLUDE_USAGE = "\"stream_options\":{\"include_usage\":true},"
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final ObjectMapper mapper;
 
@@ -32,8 +39,8 @@ public class RequestReader {
         Operation operation = Operation.fromPath(operationPath).orElseThrow(() -> new GatewayException(
                 ErrorCode.NOT_FOUND, "The gateway does not forward '" + operationPath + "'; it forwards "
                 + "chat/completions, completions, embeddings and responses."));
-        ObjectNode json = parse(body);
-        String deployment = style.deploymentInBody() ? json.path("model").asText("") : pathDeployment;
+        BodyScan scan = scan(body);
+        String deployment = style.deploymentInBody() ? scan.model : pathDeployment;
         if (deployment.isBlank()) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, style.deploymentInBody()
                     ? "The request body must name the deployment in 'model'."
@@ -43,18 +50,10 @@ public class RequestReader {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "'" + deployment.replaceAll("\\p{Cntrl}", "?")
                     + "' is not a deployment name: up to 64 letters, digits, '-', '_' or '.'.");
         }
-        boolean stream = json.path("stream").asBoolean(false);
-        boolean inject = stream && operation.streamsUsage()
-                && !json.path("stream_options").path("include_usage").asBoolean(false);
-        Buffer upstreamBody = body;
-        if (inject) {
-            JsonNode options = json.path("stream_options");
-            ObjectNode streamOptions = options.isObject() ? (ObjectNode) options : json.putObject("stream_options");
-            streamOptions.put("include_usage", true);
-            upstreamBody = Buffer.buffer(serialize(json));
-        }
-        return new InboundRequest(style, deployment, operation, query == null ? "" : query, stream, inject,
-                upstreamBody, json);
+        boolean inject = scan.stream && operation.streamsUsage() && !scan.includeUsage;
+        return new InboundRequest(style, deployment, operation, query == null ? "" : query, scan.stream, inject,
+                inject ? withUsageAsked(body, scan) : body,
+                new InboundRequest.Tokens(scan.quickPromptTokens(), scan.maxOutputTokens(), scan.choices()));
     }
 
     /**
@@ -66,7 +65,7 @@ public class RequestReader {
         if (!request.style().deploymentInBody() || upstreamDeployment.equals(request.deployment())) {
             return request.body();
         }
-        ObjectNode renamed = request.json().deepCopy();
+        ObjectNode renamed = tree(request.body());
         renamed.put("model", upstreamDeployment);
         return Buffer.buffer(serialize(renamed));
     }
@@ -92,28 +91,66 @@ public class RequestReader {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
-    private ObjectNode parse(Buffer body) {
+    private BodyScan scan(Buffer body) {
         if (body == null || body.length() == 0) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "The request body is empty; a JSON object is expected.");
         }
-        JsonNode json;
-        try {
-            // Parsed where the body handler put it when that is a heap array, rather than from a copy of it.
-            ByteBuf bytes = body.getByteBuf();
-            json = bytes.hasArray()
-                    ? mapper.readTree(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
-                    : mapper.readTree(body.getBytes());
+        BodyScan scan;
+        // Read where the body handler put it when that is a heap array, rather than from a copy of it.
+        ByteBuf bytes = body.getByteBuf();
+        try (JsonParser parser = bytes.hasArray()
+                ? mapper.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes())
+                : mapper.createParser(body.getBytes())) {
+            scan = BodyScan.of(parser);
         } catch (JsonProcessingException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "The request body is not valid JSON: "
                     + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ".");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "The request body could not be read.");
         }
-        if (json == null || !json.isObject()) {
+        if (scan == null) {
             throw new GatewayException(ErrorCode.BAD_REQUEST, "The request body must be a JSON object.");
         }
-        return (ObjectNode) json;
+        return scan;
+    }
+
+    /**
+     * The body with {@code stream_options.include_usage} set. Without {@code stream_options} the member is written in
+     * front of the others, the caller's bytes left as they are; otherwise (rare: options given without usage) the body
+     * is parsed, changed and written again.
+     */
+    private Buffer withUsageAsked(Buffer body, BodyScan scan) {
+        int brace = firstNonBlank(body);
+        if (!scan.streamOptions && brace >= 0 && body.getByte(brace) == '{') {
+            // The object has members: 'stream' is one, or usage would not be asked for.
+            return Buffer.buffer(body.length() + INCLUDE_USAGE.length).appendBuffer(body, 0, brace + 1)
+                    .appendBytes(INCLUDE_USAGE).appendBuffer(body, brace + 1, body.length() - brace - 1);
+        }
+        ObjectNode json = tree(body);
+        JsonNode options = json.path("stream_options");
+        ObjectNode streamOptions = options.isObject() ? (ObjectNode) options : json.putObject("stream_options");
+        streamOptions.put("include_usage", true);
+        return Buffer.buffer(serialize(json));
+    }
+
+    private static int firstNonBlank(Buffer body) {
+        for (int i = 0; i < body.length(); i++) {
+            byte b = body.getByte(i);
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The tree of a body already read: for the rare change that needs one. */
+    private ObjectNode tree(Buffer body) {
+        try {
+            return (ObjectNode) mapper.readTree(body.getBytes());
+        } catch (IOException e) {
+            throw new IllegalStateException("A body read as a JSON object parses again", e);
+        }
     }
 
     private byte[] serialize(JsonNode json) {

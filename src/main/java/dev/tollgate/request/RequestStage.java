@@ -38,7 +38,8 @@ public class RequestStage {
         try {
             InboundRequest request = reader.read(path.style(), path.deployment(), path.operation(),
                     context.body().buffer(), context.request().query());
-            meter.asked(request.deployment(), request.operation().path(), request.stream(), request.json());
+            meter.asked(request.deployment(), request.operation().path(), request.stream(), request.body(),
+                    request.tokens().quickPrompt());
             context.put(REQUEST, request);
             return true;
         } catch (GatewayException e) {

@@ -1,6 +1,7 @@
 package dev.tollgate.admission;
 
 import dev.tollgate.errors.ErrorCode;
+import dev.tollgate.support.Requests;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -205,7 +206,7 @@ class AdmissionEngineTest {
         com.fasterxml.jackson.databind.node.ObjectNode body = EngineFixture.MAPPER.createObjectNode();
         body.putArray("messages").addObject().put("role", "user").put("content", text);
         body.put("max_tokens", 300);
-        Demand demand = new Demand("app-a", "gpt-4o", "chat/completions", body);
+        Demand demand = new Demand("app-a", Requests.read("gpt-4o", "chat/completions", body));
         // On the event loop: not refused, but handed over for counting; nothing reserved meanwhile.
         Recount recount = (Recount) fixture.engine.admitQuickly(demand);
         assertThat(recount.quick().error()).isEqualTo(ErrorCode.REQUEST_EXCEEDS_RATE_LIMIT);

@@ -15,6 +15,7 @@ import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.routing.DeploymentType;
+import dev.tollgate.support.Requests;
 import dev.tollgate.pricing.Price;
 import dev.tollgate.pricing.PriceCatalog;
 import dev.tollgate.pricing.PriceRow;
@@ -105,7 +106,7 @@ final class EngineFixture {
         ObjectNode body = MAPPER.createObjectNode();
         body.putArray("messages").addObject().put("role", "user").put("content", "Hi");
         body.put("max_tokens", maxTokens);
-        return new Demand(appId, deployment, "chat/completions", body);
+        return new Demand(appId, Requests.read(deployment, "chat/completions", body));
     }
 
     Decision admit(Demand demand) {

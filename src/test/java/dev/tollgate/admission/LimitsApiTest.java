@@ -5,6 +5,7 @@ import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.routing.DeploymentType;
+import dev.tollgate.support.Requests;
 import dev.tollgate.support.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -202,6 +203,6 @@ class LimitsApiTest {
         ObjectNode body = EngineFixture.MAPPER.createObjectNode();
         body.putArray("messages").addObject().put("role", "user").put("content", "Hello");
         body.put("max_tokens", 10);
-        return new Demand(app, "gpt-4o", "chat/completions", body);
+        return new Demand(app, Requests.read("gpt-4o", "chat/completions", body));
     }
 }

@@ -17,6 +17,7 @@ import dev.tollgate.metering.Usage;
 import dev.tollgate.metering.UsageRecord;
 import dev.tollgate.metering.UsageSource;
 import dev.tollgate.routing.DeploymentType;
+import dev.tollgate.support.Requests;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -40,7 +41,7 @@ public final class AdmissionBenchmark {
         body.putArray("messages").addObject().put("role", "user")
                 .put("content", "Summarise the following text in three bullet points. ".repeat(20));
         body.put("max_tokens", 200);
-        Demand demand = new Demand("bench-app", "gpt-4o", "chat/completions", body);
+        Demand demand = new Demand("bench-app", Requests.read("gpt-4o", "chat/completions", body));
         UsageRecord record = new UsageRecord(UUID.randomUUID(), Instant.now(), "bench-app", "t", "gpt-4o",
                 "gpt-4o-2024-08-06", "b", null, DeploymentType.GLOBAL, "chat/completions", false, 200, 5, 1,
                 new Usage(230, 0, 180, 0, 410, UsageSource.REPORTED), null, null);

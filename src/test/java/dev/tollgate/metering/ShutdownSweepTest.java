@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.errors.ErrorWriter;
 import dev.tollgate.identity.Caller;
 import dev.tollgate.pricing.PriceCatalogCache;
+import dev.tollgate.request.InboundRequest;
 import dev.tollgate.routing.Backend;
 import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.routing.Target;
+import dev.tollgate.support.Requests;
 import dev.tollgate.support.ScratchDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
@@ -122,7 +124,7 @@ class ShutdownSweepTest {
             TokenEstimator estimator = new TokenEstimator();
             ServedModels servedModels = new ServedModels(config);
             recorder = new UsageRecorder(store, new JournalFormat(), new UsageMetrics(registry), config, registry);
-            journal = new UsageJournal(config, new JournalFormat(), estimator, servedModels, recorder, registry);
+            journal = new UsageJournal(config, new JournalFormat(), servedModels, recorder, registry);
             // No Vert.x: at the deadline the event loops are stopping, and the sweep must not need them.
             stage = new MeteringStage(journal, estimator, servedModels, new ShutdownPhase(Duration.ZERO),
                     new ErrorWriter(MAPPER), new UsageTaps(MAPPER), null, registry);
@@ -134,7 +136,9 @@ class ShutdownSweepTest {
         Meter request() throws IOException {
             Meter meter = new Meter(new Caller("app-sweep", "tenant", "user-" + UUID.randomUUID(), Set.of(), null),
                     journal);
-            meter.asked("gpt-4o", "chat/completions", true, MAPPER.readTree(CHAT));
+            InboundRequest request = Requests.read("gpt-4o", "chat/completions", CHAT);
+            meter.asked(request.deployment(), request.operation().path(), true, request.body(),
+                    request.tokens().quickPrompt());
             meter.attempt(new Target(new Backend("sim-1", URI.create("http://127.0.0.1:9"), null,
                     Optional.of("swedencentral"), DeploymentType.GLOBAL, Map.of(), Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty()), "gpt-4o", 1, 1));

@@ -1,19 +1,17 @@
 package dev.tollgate.metering;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TokenEstimatorTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final TokenEstimator estimator = new TokenEstimator();
 
     @Test
-    void chatPromptsCountMessagesTheWayOpenAiDoes() throws Exception {
-        JsonNode chat = JSON.readTree("{\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
+    void chatPromptsCountMessagesTheWayOpenAiDoes() {
+        Buffer chat = Buffer.buffer("{\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
                 + "{\"role\":\"user\",\"content\":\"Hello, world!\"}]}");
         Usage usage = estimator.estimate(chat, "Hi.", "gpt-4o-2024-08-06");
         // o200k_base: "You are terse." = 4, "Hello, world!" = 4, roles 1 each, 3 per message, 3 priming.
@@ -21,17 +19,17 @@ class TokenEstimatorTest {
     }
 
     @Test
-    void contentPartsCountTheirTextOnly() throws Exception {
-        JsonNode chat = JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+    void contentPartsCountTheirTextOnly() {
+        Buffer chat = Buffer.buffer("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
                 + "\"text\":\"Hello, world!\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]}]}");
         assertThat(estimator.estimate(chat, "", "gpt-4o").inputTokens()).isEqualTo(3 + 1 + 4 + 3);
     }
 
     @Test
-    void embeddingsAndResponsesCountTheirInput() throws Exception {
-        assertThat(estimator.estimate(JSON.readTree("{\"input\":[\"Hello, world!\",\"Hello, world!\"]}"), null,
+    void embeddingsAndResponsesCountTheirInput() {
+        assertThat(estimator.estimate(Buffer.buffer("{\"input\":[\"Hello, world!\",\"Hello, world!\"]}"), null,
                 "text-embedding-3-small").inputTokens()).isEqualTo(8);
-        assertThat(estimator.estimate(JSON.readTree("{\"instructions\":\"Be brief.\",\"input\":\"Hello, world!\"}"),
+        assertThat(estimator.estimate(Buffer.buffer("{\"instructions\":\"Be brief.\",\"input\":\"Hello, world!\"}"),
                 "", "o4-mini").inputTokens()).isEqualTo(estimator.encodingFor("o4-mini").countTokensOrdinary("Be brief.") + 4);
     }
 

@@ -1,13 +1,14 @@
 package dev.tollgate.metering;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tollgate.identity.Caller;
+import dev.tollgate.request.InboundRequest;
 import dev.tollgate.routing.Backend;
 import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.routing.Target;
+import dev.tollgate.support.Requests;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jboss.logging.Logger;
 
@@ -62,14 +63,12 @@ public final class UsageJournalBenchmark {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int inFlightMillis = args.length > 3 ? Integer.parseInt(args[3]) : 100;
-        JsonNode request = MAPPER.readTree(CHAT);
-        TokenEstimator estimator = new TokenEstimator();
-        estimator.load();
+        InboundRequest request = Requests.read("gpt-4o", "chat/completions", CHAT);
         Target target = new Target(new Backend("sim-1", URI.create("http://127.0.0.1:9"), null,
                 Optional.of("swedencentral"), DeploymentType.GLOBAL, Map.of(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()), "gpt-4o", 1, 1);
         Usage usage = new Usage(12, 0, 30, 0, 42, UsageSource.REPORTED);
-        Load load = new Load(rate, inFlightMillis, request, target, usage, estimator);
+        Load load = new Load(rate, inFlightMillis, request, target, usage);
         // Warm-up, both paths, as long as a round: the JIT compiler's work must be over before anything is measured.
         run(true, seconds, load);
         run(false, seconds, load);
@@ -117,8 +116,8 @@ public final class UsageJournalBenchmark {
         MeteringSettings config = MeteringSettings.of(100_000, 5000, directory, SEGMENT_AGE, journalOn);
         UsageRecorder recorder = new UsageRecorder(records -> { }, new JournalFormat(), new UsageMetrics(registry),
                 config, registry);
-        UsageJournal journal = new UsageJournal(config, new JournalFormat(), load.estimator(),
-                new ServedModels(config), recorder, registry);
+        UsageJournal journal = new UsageJournal(config, new JournalFormat(), new ServedModels(config), recorder,
+                registry);
         recorder.start();
         journal.start();
         Caller caller = new Caller("app-bench", "tenant", null, Set.of(), null);
@@ -144,7 +143,8 @@ public final class UsageJournalBenchmark {
             long now = System.nanoTime();
             do {
                 Meter meter = new Meter(caller, journal);
-                meter.asked("gpt-4o", "chat/completions", false, load.request());
+                meter.asked("gpt-4o", "chat/completions", false, load.request().body(),
+                        load.request().tokens().quickPrompt());
                 meter.attempt(load.target());
                 int slot = (int) (i % inFlight);
                 if (flying[slot] != null) {
@@ -243,7 +243,6 @@ public final class UsageJournalBenchmark {
     }
 
     /** What every round sends: {@code rate} requests per second, each in flight for {@code inFlightMillis}. */
-    private record Load(int rate, int inFlightMillis, JsonNode request, Target target, Usage usage,
-                        TokenEstimator estimator) {
+    private record Load(int rate, int inFlightMillis, InboundRequest request, Target target, Usage usage) {
     }
 }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tollgate.identity.Caller;
 import dev.tollgate.pricing.PriceCatalogCache;
+import dev.tollgate.request.InboundRequest;
 import dev.tollgate.routing.Backend;
 import dev.tollgate.routing.DeploymentType;
 import dev.tollgate.routing.Target;
+import dev.tollgate.support.Requests;
 import dev.tollgate.support.ScratchDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
@@ -179,7 +181,7 @@ class UsageJournalTest {
 
     private UsageJournal journal(Path journalDirectory, UsageRecorder recorder) {
         MeteringConfig config = settings(journalDirectory);
-        return new UsageJournal(config, new JournalFormat(), new TokenEstimator(), new ServedModels(config),
+        return new UsageJournal(config, new JournalFormat(), new ServedModels(config),
                 recorder, new SimpleMeterRegistry());
     }
 
@@ -191,11 +193,9 @@ class UsageJournalTest {
 
     private static Meter meter(UsageJournal journal) {
         Meter meter = new Meter(new Caller("app-journal", "tenant", null, Set.of(), null), journal);
-        try {
-            meter.asked("gpt-4o", "chat/completions", true, MAPPER.readTree(CHAT));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        InboundRequest request = Requests.read("gpt-4o", "chat/completions", CHAT);
+        meter.asked(request.deployment(), request.operation().path(), true, request.body(),
+                request.tokens().quickPrompt());
         meter.attempt(new Target(new Backend("sim-1", URI.create("http://127.0.0.1:9"), null,
                 Optional.of("swedencentral"), DeploymentType.GLOBAL, Map.of(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty()), "gpt-4o", 1, 1));

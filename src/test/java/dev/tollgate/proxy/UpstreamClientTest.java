@@ -55,7 +55,7 @@ class UpstreamClientTest {
         Target target = new Target(backend, "gpt-4o-eu", 1, 1);
         InboundRequest request = new InboundRequest(InboundRequest.PathStyle.DEPLOYMENTS, "gpt-4o",
                 Operation.fromPath("chat/completions").orElseThrow(), "api-version=2024-10-21", false, false,
-                Buffer.buffer("{}"), null);
+                Buffer.buffer("{}"), new InboundRequest.Tokens(0, -1, 1));
         MultiMap callerHeaders = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer caller-token")
                 .add("User-Agent", "AzureOpenAI/Java");
 

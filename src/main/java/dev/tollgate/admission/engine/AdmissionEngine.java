@@ -172,8 +172,7 @@ public final class AdmissionEngine {
             budgeted |= rule.budget() != null;
         }
         TokenDemand tokens = !countsTokens ? new TokenDemand(0, 0)
-                : exact ? estimator.exact(demand.deployment(), demand.operationPath(), demand.body())
-                : estimator.quick(demand.operationPath(), demand.body());
+                : exact ? estimator.exact(demand.request()) : estimator.quick(demand.request());
         BigDecimal cost = budgeted ? costs.estimate(demand.deployment(), tokens) : BigDecimal.ZERO;
         long now = clock.getAsLong();
         Tally[] ruleTallies = new Tally[applicable.size()];

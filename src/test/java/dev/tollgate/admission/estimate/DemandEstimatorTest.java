@@ -3,6 +3,7 @@ package dev.tollgate.admission.estimate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.metering.TokenEstimator;
+import dev.tollgate.support.Requests;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,10 +20,13 @@ class DemandEstimatorTest {
         return body;
     }
 
+    private TokenDemand quick(String operationPath, ObjectNode body) {
+        return estimator.quick(Requests.read("gpt-4o", operationPath, body));
+    }
+
     private double ratio(String text) {
-        ObjectNode body = chat(text);
-        return (double) estimator.quick("chat/completions", body).input()
-                / estimator.exact("gpt-4o", "chat/completions", body).input();
+        var request = Requests.read("gpt-4o", "chat/completions", chat(text));
+        return (double) estimator.quick(request).input() / estimator.exact(request).input();
     }
 
     @Test
@@ -42,16 +46,16 @@ class DemandEstimatorTest {
     @Test
     void theOutputReserveIsTheRequestsOwnMaximumTimesChoicesElseTheDefaultAndNoneForEmbeddings() {
         ObjectNode body = chat("hi");
-        assertThat(estimator.quick("chat/completions", body).output()).isEqualTo(1024);
+        assertThat(quick("chat/completions", body).output()).isEqualTo(1024);
         body.put("max_tokens", 300);
-        assertThat(estimator.quick("chat/completions", body).output()).isEqualTo(300);
+        assertThat(quick("chat/completions", body).output()).isEqualTo(300);
         body.put("max_completion_tokens", 200).put("n", 3);
-        assertThat(estimator.quick("chat/completions", body).output()).isEqualTo(600);
+        assertThat(quick("chat/completions", body).output()).isEqualTo(600);
         ObjectNode embeddings = MAPPER.createObjectNode().put("input", "some text to embed");
-        assertThat(estimator.quick("embeddings", embeddings).output()).isZero();
-        assertThat(estimator.quick("embeddings", embeddings).input()).isEqualTo(5);
+        assertThat(quick("embeddings", embeddings).output()).isZero();
+        assertThat(quick("embeddings", embeddings).input()).isEqualTo(5);
         ObjectNode responses = MAPPER.createObjectNode().put("input", "hello there").put("max_output_tokens", 50);
-        assertThat(estimator.quick("responses", responses)).isEqualTo(new TokenDemand(3, 50));
+        assertThat(quick("responses", responses)).isEqualTo(new TokenDemand(3, 50));
     }
 
     @Test
@@ -61,6 +65,6 @@ class DemandEstimatorTest {
         content.addObject().put("type", "text").put("text", "What is in this picture?");
         content.addObject().put("type", "image_url").putObject("image_url").put("url",
                 "data:image/png;base64," + "A".repeat(100_000));
-        assertThat(estimator.quick("chat/completions", body).input()).isLessThan(20);
+        assertThat(quick("chat/completions", body).input()).isLessThan(20);
     }
 }
