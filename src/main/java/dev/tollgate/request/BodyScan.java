@@ -111,19 +111,7 @@ final class BodyScan {
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             messages++;
             if (parser.currentToken() == JsonToken.START_OBJECT) {
-                long content = 0;
-                long role = 0;
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    parser.nextToken();
-                    if (name.equals("content")) {
-                        content = textBytes(parser);
-                    } else if (name.equals("role")) {
-                        role = textBytes(parser);
-                    }
-                    parser.skipChildren();
-                }
-                messageBytes += content + role;
+                messageBytes += fieldsBytes(parser, "content", "role");
             } else {
                 parser.skipChildren();
             }
@@ -146,26 +134,30 @@ final class BodyScan {
         }
         long bytes = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            bytes += parser.currentToken() == JsonToken.START_OBJECT ? partBytes(parser) : textBytes(parser);
+            bytes += parser.currentToken() == JsonToken.START_OBJECT ? fieldsBytes(parser, "text", "content")
+                    : textBytes(parser);
         }
         return bytes;
     }
 
-    /** A content part's {@code text} and {@code content}; the parser is at its opening brace. */
-    private static long partBytes(JsonParser parser) throws IOException {
-        long text = 0;
-        long content = 0;
+    /**
+     * The {@link #textBytes} of an object's two fields, each at its last value (a message's content and role, a content
+     * part's text and content); the parser is at the object's opening brace.
+     */
+    private static long fieldsBytes(JsonParser parser, String first, String second) throws IOException {
+        long firstBytes = 0;
+        long secondBytes = 0;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             parser.nextToken();
-            if (name.equals("text")) {
-                text = textBytes(parser);
-            } else if (name.equals("content")) {
-                content = textBytes(parser);
+            if (name.equals(first)) {
+                firstBytes = textBytes(parser);
+            } else if (name.equals(second)) {
+                secondBytes = textBytes(parser);
             }
             parser.skipChildren();
         }
-        return text + content;
+        return firstBytes + secondBytes;
     }
 
     private static long utf8Bytes(char[] text, int offset, int length) {
