@@ -3,10 +3,6 @@ package dev.tollgate.metering;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingRegistry;
-import com.knuddels.jtokkit.api.EncodingType;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Singleton;
 
@@ -14,14 +10,14 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * Counts tokens with the model's real tokenizer (jtokkit), for requests whose usage the upstream never reported: a
- * stream cut off, a caller gone before the end. o200k_base for the gpt-4o, gpt-4.1, gpt-5 and o-series families,
- * cl100k_base for gpt-4, gpt-3.5 and the embeddings models. CPU work proportional to the text: callers run it off
- * the event loop.
+ * Counts tokens with the model's real tokenizer ({@link BytePairEncoding}), for requests whose usage the upstream
+ * never reported: a stream cut off, a caller gone before the end. o200k_base for the gpt-4o, gpt-4.1, gpt-5 and
+ * o-series families, cl100k_base for gpt-4, gpt-3.5 and the embeddings models. CPU work proportional to the text:
+ * callers run it off the event loop.
  *
- * <p>An encoding is loaded when it is first needed (about half a second, blocking), not at start: the two are ~50 MB
- * of heap, most of what a gateway keeps live, and a gateway whose answers all report their usage and whose callers
- * stay within their limits never needs them (admission counts with them only to confirm a refusal, on a worker).
+ * <p>An encoding is loaded when it is first needed (a few hundred milliseconds, blocking), not at start: a gateway
+ * whose answers all report their usage and whose callers stay within their limits never needs one (admission counts
+ * with them only to confirm a refusal, on a worker). Loaded, o200k_base keeps ~3 MB of heap.
  */
 @Singleton
 public class TokenEstimator {
@@ -33,31 +29,33 @@ public class TokenEstimator {
     /** Reads request bodies the gateway has already checked to be JSON objects. */
     private static final ObjectReader BODIES = new ObjectMapper().reader();
 
-    private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
-
-    /** Loads both encodings now, if not loaded yet (blocking): no count made after this waits for them (benchmarks). */
-    public void load() {
-        encodingFor("gpt-4").countTokensOrdinary("warm up");
-        encodingFor("gpt-4o").countTokensOrdinary("warm up");
-    }
-
     /**
      * The usage a request probably had: its prompt, and the output text the caller was sent.
      *
      * @param request the request's body (parsed here: this runs off the event loop), or null when none was read
      */
     public Usage estimate(Buffer request, String output, String model) {
-        Encoding encoding = encodingFor(model);
+        BytePairEncoding encoding = encodingFor(model);
         long input = promptTokens(tree(request), encoding);
-        long generated = output == null || output.isEmpty() ? 0 : encoding.countTokensOrdinary(output);
+        long generated = output == null || output.isEmpty() ? 0 : encoding.count(output);
         return new Usage(input, 0, generated, 0, input + generated, UsageSource.ESTIMATED);
     }
 
-    Encoding encodingFor(String model) {
+    BytePairEncoding encodingFor(String model) {
         String name = model == null ? "" : model.toLowerCase(Locale.ROOT);
         boolean older = (name.startsWith("gpt-4") && !name.startsWith("gpt-4o") && !name.startsWith("gpt-4.1"))
                 || name.startsWith("gpt-35") || name.startsWith("gpt-3.5") || name.startsWith("text-embedding");
-        return registry.getEncoding(older ? EncodingType.CL100K_BASE : EncodingType.O200K_BASE);
+        return older ? Cl100k.ENCODING : O200k.ENCODING;
+    }
+
+    /** Holds o200k_base: loaded by the first count that needs it, once per JVM (class initialisation is). */
+    private static final class O200k {
+        static final BytePairEncoding ENCODING = BytePairEncoding.o200kBase();
+    }
+
+    /** Holds cl100k_base, as {@link O200k}. */
+    private static final class Cl100k {
+        static final BytePairEncoding ENCODING = BytePairEncoding.cl100kBase();
     }
 
     private static JsonNode tree(Buffer request) {
@@ -72,7 +70,7 @@ public class TokenEstimator {
         }
     }
 
-    private static long promptTokens(JsonNode request, Encoding encoding) {
+    private static long promptTokens(JsonNode request, BytePairEncoding encoding) {
         if (request == null) {
             return 0;
         }
@@ -91,9 +89,9 @@ public class TokenEstimator {
     }
 
     /** Tokens of a text, an array of texts, or content parts ({"type":"text","text":…}; images are not counted). */
-    private static long count(JsonNode node, Encoding encoding) {
+    private static long count(JsonNode node, BytePairEncoding encoding) {
         if (node.isTextual()) {
-            return encoding.countTokensOrdinary(node.asText());
+            return encoding.count(node.asText());
         }
         long tokens = 0;
         if (node.isArray()) {

@@ -30,17 +30,17 @@ class TokenEstimatorTest {
         assertThat(estimator.estimate(Buffer.buffer("{\"input\":[\"Hello, world!\",\"Hello, world!\"]}"), null,
                 "text-embedding-3-small").inputTokens()).isEqualTo(8);
         assertThat(estimator.estimate(Buffer.buffer("{\"instructions\":\"Be brief.\",\"input\":\"Hello, world!\"}"),
-                "", "o4-mini").inputTokens()).isEqualTo(estimator.encodingFor("o4-mini").countTokensOrdinary("Be brief.") + 4);
+                "", "o4-mini").inputTokens()).isEqualTo(estimator.encodingFor("o4-mini").count("Be brief.") + 4);
     }
 
     @Test
     void olderModelsUseCl100kAndNewerO200k() {
         String text = "Chargeback per business unit, réparti par centre de coûts 📊";
-        int cl100k = estimator.encodingFor("gpt-4-32k").countTokensOrdinary(text);
-        int o200k = estimator.encodingFor("gpt-4o").countTokensOrdinary(text);
+        int cl100k = estimator.encodingFor("gpt-4-32k").count(text);
+        int o200k = estimator.encodingFor("gpt-4o").count(text);
         assertThat(cl100k).isNotEqualTo(o200k);
-        assertThat(estimator.encodingFor("gpt-35-turbo").countTokensOrdinary(text)).isEqualTo(cl100k);
-        assertThat(estimator.encodingFor("gpt-4.1-mini").countTokensOrdinary(text)).isEqualTo(o200k);
-        assertThat(estimator.encodingFor("o3-mini").countTokensOrdinary(text)).isEqualTo(o200k);
+        assertThat(estimator.encodingFor("gpt-35-turbo").count(text)).isEqualTo(cl100k);
+        assertThat(estimator.encodingFor("gpt-4.1-mini").count(text)).isEqualTo(o200k);
+        assertThat(estimator.encodingFor("o3-mini").count(text)).isEqualTo(o200k);
     }
 }
