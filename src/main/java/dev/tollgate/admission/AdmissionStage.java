@@ -4,6 +4,7 @@ import dev.tollgate.errors.GatewayException;
 import dev.tollgate.identity.IdentityStage;
 import dev.tollgate.metering.Meter;
 import dev.tollgate.metering.MeteringStage;
+import dev.tollgate.metering.TokenizerThreads;
 import dev.tollgate.request.InboundRequest;
 import dev.tollgate.request.RequestStage;
 import io.vertx.core.Future;
@@ -18,7 +19,7 @@ import java.util.OptionalLong;
 /**
  * The admission stage of the request path, between reading the request and routing it: whether this caller may spend
  * what the request asks for ({@link Admission}, docs/admission.md). Decided on the event loop, but for a refusal on
- * tokens, which is first confirmed with the prompt counted by the tokenizer on a worker thread ({@link Recount}).
+ * tokens, which is first confirmed with the prompt counted by the tokenizer on one of its threads ({@link Recount}).
  *
  * <p>A refused request is answered here in the AOAI error shape, with {@code Retry-After} and {@code retry-after-ms}
  * when waiting helps, and recorded with the rule that refused it. An admitted one carries the caller's own remaining
@@ -36,15 +37,18 @@ public class AdmissionStage {
 
     private final Admission admission;
     private final MeteringStage metering;
+    private final TokenizerThreads tokenizer;
 
-    public AdmissionStage(Admission admission, MeteringStage metering) {
+    public AdmissionStage(Admission admission, MeteringStage metering, TokenizerThreads tokenizer) {
         this.admission = admission;
         this.metering = metering;
+        this.tokenizer = tokenizer;
     }
 
     /**
      * Passes the request on (true) or refuses it (false); at once, unless the prompt must be counted with the tokenizer
-     * to confirm a refusal: then on a worker thread, and the future completes back on the event loop.
+     * to confirm a refusal: then on a tokenizer thread ({@link TokenizerThreads}), and the future completes back on
+     * the event loop.
      */
     public Future<Boolean> enter(RoutingContext context) {
         InboundRequest request = RequestStage.request(context);
@@ -52,7 +56,7 @@ public class AdmissionStage {
         Demand demand = new Demand(IdentityStage.caller(context).appId(), request);
         Decision decision = admission.admitQuickly(demand);
         if (decision instanceof Recount recount) {
-            return context.vertx().executeBlocking(() -> admission.recount(demand), false)
+            return tokenizer.count(() -> admission.recount(demand))
                     .otherwise(failure -> {
                         LOG.warnf(failure, "Counting the prompt of request %s failed; the quick estimate refuses it",
                                 meter.id());

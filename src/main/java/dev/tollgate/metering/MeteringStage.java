@@ -7,7 +7,6 @@ import dev.tollgate.identity.IdentityStage;
 import dev.tollgate.routing.Target;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -33,11 +32,11 @@ public class MeteringStage {
     private final ShutdownPhase shutdown;
     private final ErrorWriter errors;
     private final UsageTaps taps;
-    private final Vertx vertx;
+    private final TokenizerThreads tokenizer;
     private final Counter shed;
 
     public MeteringStage(UsageJournal journal, TokenEstimator estimator, ServedModels servedModels,
-                         ShutdownPhase shutdown, ErrorWriter errors, UsageTaps taps, Vertx vertx,
+                         ShutdownPhase shutdown, ErrorWriter errors, UsageTaps taps, TokenizerThreads tokenizer,
                          MeterRegistry registry) {
         this.journal = journal;
         this.estimator = estimator;
@@ -45,7 +44,7 @@ public class MeteringStage {
         this.shutdown = shutdown;
         this.errors = errors;
         this.taps = taps;
-        this.vertx = vertx;
+        this.tokenizer = tokenizer;
         // Shed requests are not metered (nothing was forwarded): this counter is where they show.
         this.shed = registry.counter("tollgate.gateway.refused", "reason", "shed");
     }
@@ -147,7 +146,7 @@ public class MeteringStage {
 
     /**
      * A successful answer without usage (a stream cut off, a caller gone): it consumed tokens all the same, so the
-     * record carries an estimate, counted with the model's tokenizer on a worker thread (the text can be long). Should
+     * record carries an estimate, counted with the model's tokenizer on a tokenizer thread (the text can be long). Should
      * the gateway stop before the estimate is made, the journal's entry for the request still charges its prompt.
      */
     private void estimated(Meter meter, int status) {
@@ -158,10 +157,10 @@ public class MeteringStage {
         }
         UsageRecord record = priced(meter, taken);
         // Read here, on the event loop that feeds the tap (a late chunk may still arrive): a one-off cost in proportion
-        // to the stream, paid only by requests that need an estimate; the tokenizer runs on a worker.
+        // to the stream, paid only by requests that need an estimate; the tokenizer runs on its own threads.
         String output = tap == null ? "" : tap.outputText();
         String encodingModel = record.model() != null ? record.model() : record.deployment();
-        vertx.executeBlocking(() -> estimator.estimate(meter.requestBody(), output, encodingModel), false)
+        tokenizer.count(() -> estimator.estimate(meter.requestBody(), output, encodingModel))
                 .onComplete(estimate -> recorded(meter, estimate.succeeded()
                         ? record.withUsage(estimate.result()) : record));
     }
