@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 /**
  * The threads the tokenizer counts on: as many as the CPUs, at least two, instead of Quarkus' worker pool. Counting is
  * CPU work, so more threads than cores only slice the same CPUs finer; and when many requests need a count at once
- * (a caller's timeout cutting its streams, the end of a load test), the worker pool grew a thread for each, 16 of them
+ * (a caller's timeout cutting its streams, the end of a load test), the worker pool grew a thread for each, 22 of them
  * in the benchmark, every one keeping its stack and C heap. Counts beyond the threads wait their turn in order.
  */
 @Singleton
