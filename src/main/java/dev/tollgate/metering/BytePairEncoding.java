@@ -66,7 +66,7 @@ final class BytePairEncoding {
         int tokens = 0;
         Matcher matcher = pieces.matcher(text);
         while (matcher.find()) {
-            byte[] piece = text.substring(matcher.start(), matcher.end()).getBytes(StandardCharsets.UTF_8);
+            byte[] piece = matcher.group().getBytes(StandardCharsets.UTF_8);
             tokens += vocabulary.rank(piece, 0, piece.length) != TokenVocabulary.NONE ? 1 : merges.count(piece);
         }
         return tokens;
